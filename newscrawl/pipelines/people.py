@@ -1,0 +1,184 @@
+"""People by role: byline text mixing roles (``来源 北京日报客户端|记者 李祺瑶``,
+``责任编辑：李墨轩 SN098``, ``By Jane Doe and John Roe``) becomes ``authors``,
+``editors`` and ``source``, one person per entry, labels never kept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+
+from newscrawl.items import Article
+from newscrawl.pipelines import as_article
+
+_ROLE_WORDS: list[tuple[str, str]] = [
+    (r"责任编辑|責任編輯|责编|編輯|编辑|Edited by|Editor", "editor"),
+    (r"来源|來源|稿源|出处|Source", "source"),
+    (
+        r"本报特约记者|本报记者|特约记者|总台央视记者|央视记者|新华社记者|记者|作者|撰文|文\s*/|文／|编译|"
+        r"实习生|通讯员|By|Von|Par|Por|Text",
+        "author",
+    ),
+]
+_LABEL = re.compile(
+    "|".join(
+        f"(?P<{role}{i}>(?:^|(?<=[\\s|｜（(,，;；]))(?:{words})\\s*[:：]?\\s*)"
+        for i, (words, role) in enumerate(_ROLE_WORDS)
+    ),
+)
+_SPLIT = re.compile(r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b|\s和\s|\s+)\s*")
+_SPLIT_LATIN = re.compile(r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b)\s*")
+_EDITOR_CODE = re.compile(r"\b[A-Z]{1,4}\d{2,6}\b")
+_NOISE = re.compile(r"[（(]\s*微博\s*[)）]|[（(]\s*编译\s*[)）]|^[（(]|[)）]$")
+_NOT_A_NAME = re.compile(
+    r"@|https?://|^www\.|^(staff|redaktion|editorial|editors?|admin|newsroom|email the author|"
+    r"unknown|anonymous|佚名|null|none|本报|本站|综合)$",
+    re.I,
+)
+_OUTLET = re.compile(
+    r"(网|網|报|報|社|台|客户端|财经|新闻|日报|晚报|周刊|杂志|综合|时报|通讯|传媒|媒体|频道|APP|"
+    r"Reuters|AFP|AP|dpa|Bloomberg|Press|News|Times|Post|Agency)$"
+)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class People:
+    """The people and outlet of one article."""
+
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    source: str | None = None
+
+
+def _names(value: str, keep_codes: bool = False) -> list[str]:
+    value = _NOISE.sub("", value.strip()).strip(" :：|｜")
+    if not keep_codes:
+        value = _EDITOR_CODE.sub("", value)
+    if not value:
+        return []
+    splitter = _SPLIT_LATIN if _LATIN.search(value) else _SPLIT
+    out = []
+    for part in splitter.split(value):
+        part = _NOISE.sub("", part).strip(" .·:：()（）")
+        if part and not _NOT_A_NAME.search(part):
+            out.append(part)
+    return out
+
+
+def is_outlet(name: str) -> bool:
+    """True for an organisation's name rather than a person's.
+
+    >>> is_outlet("新浪财经综合"), is_outlet("北京日报客户端"), is_outlet("李祺瑶")
+    (True, True, False)
+    """
+    return bool(_OUTLET.search(name.strip()))
+
+
+def parse_byline(text: str) -> People:
+    """Split one byline by its role labels.
+
+    >>> p = parse_byline("来源 北京日报客户端|记者 李祺瑶")
+    >>> p.source, p.authors
+    ('北京日报客户端', ['李祺瑶'])
+    """
+    people = People()
+    text = " ".join(text.split())
+    matches = list(_LABEL.finditer(text))
+    if not matches:
+        return people
+    for i, m in enumerate(matches):
+        role = next(k for k, v in m.groupdict().items() if v is not None).rstrip("0123456789")
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end() : end].strip(" |｜")
+        if role == "source":
+            value = re.split(r"\s", value.strip())[0] if value else ""
+            if value and people.source is None:
+                people.source = value.strip("（()）")
+        elif role == "editor":
+            people.editors += _names(value)
+        else:
+            people.authors += _names(value)
+    return people
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        key = n.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+_INLINE_REPORTER = re.compile(r"[（(]([^（）()]{0,16}记者[^（）()]{1,30})[)）]")
+
+
+def split_people(
+    authors: list[str],
+    editors: list[str],
+    source: str | None,
+    bylines: list[str],
+    first_line: str = "",
+    site_names: tuple[str, ...] = (),
+) -> People:
+    """Authors, editors and source from what a site found and the body's bylines.
+
+    Labelled text goes by its label; an unlabelled author that is an outlet
+    becomes the source (when there is none); ``site_names`` (the site itself,
+    e.g. 新浪财经 as a feed's author) are nobody.
+    """
+    out = People(source=(source or "").strip() or None)
+    for line in bylines:
+        p = parse_byline(line)
+        out.authors += p.authors
+        out.editors += p.editors
+        out.source = out.source or p.source
+    for value in authors:
+        p = parse_byline(value)
+        if p.authors or p.editors or p.source:
+            out.authors += p.authors
+            out.editors += p.editors
+            out.source = out.source or p.source
+            continue
+        for name in _names(value):
+            if name in site_names:
+                continue
+            if is_outlet(name):
+                out.source = out.source or name
+            else:
+                out.authors.append(name)
+    for value in editors:
+        p = parse_byline(value)
+        out.editors += p.editors or p.authors or _names(value)
+    if not out.authors and first_line:
+        m = _INLINE_REPORTER.search(first_line[:80])
+        if m:
+            out.authors += parse_byline(m[1]).authors
+    out.authors = _dedupe([a for a in out.authors if a not in site_names and not is_outlet(a)])
+    out.editors = _dedupe(out.editors)
+    return out
+
+
+class PeoplePipeline:
+    """Sorts authors/editors/source by role."""
+
+    def __init__(self, site_names: list[str]) -> None:
+        self.site_names = tuple(site_names)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings.getlist("NEWSCRAWL_SITE_NAMES"))
+
+    def process_item(self, item: Any) -> Article:
+        a = as_article(item)
+        first = a.body_text.split("\n", 1)[0] if a.body_text else ""
+        p = split_people(
+            a.authors, a.editors, a.source, a.raw.get("bylines", []), first, self.site_names
+        )
+        a.authors, a.editors, a.source = p.authors, p.editors, p.source
+        return a

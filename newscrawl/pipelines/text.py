@@ -1,0 +1,355 @@
+"""Body and text fields: the article container's HTML becomes a cleaned
+``body_html`` and a ``body_text`` with one paragraph per line; byline lines
+(来源 / 记者 / 责任编辑) are lifted out of the body for the people pipeline;
+title, lead and language are tidied."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Self
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+from scrapy.crawler import Crawler
+
+from newscrawl.items import Article, Image
+from newscrawl.pipelines import as_article
+from newscrawl.urls import canonicalize
+
+# Removed with everything inside them.
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "iframe", "frame", "form", "button", "input",
+    "select", "textarea", "svg", "canvas", "object", "embed", "nav", "aside", "footer",
+    "header", "link", "meta", "head", "title", "audio", "video", "map",
+}  # fmt: skip
+# Each starts a new paragraph.
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li",
+    "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th",
+    "tbody", "thead", "center", "figure", "figcaption", "body", "html", "address",
+}  # fmt: skip
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+# Inline tags kept in body_html (others are unwrapped to their text).
+KEEP_INLINE = {"a", "strong", "b", "em", "i", "sub", "sup"}
+
+BOILERPLATE_CLASS = re.compile(
+    r"(^|[\s_-])(qr|qrcode|appendqr\w*|share\w*|related\w*|recommend\w*|copyright|"
+    r"advert\w*|ads?|app-?download|hidden|comment\w*|toolbar|social\w*|newsletter)($|[\s_-])",
+    re.I,
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Whole lines that are never article text (promos, share prompts, copyright).
+BOILERPLATE_LINES = [
+    re.compile(p)
+    for p in (
+        r"^海量资讯、精准解读，尽在新浪财经APP$",
+        r"(扫描|扫码|长按).{0,12}二维码",
+        r"^(点击|进入).{0,10}(专题|客户端|下载)",
+        r"(下载|打开).{0,8}(客户端|APP|App|app)(.{0,12})$",
+        r"^(关注|添加).{0,16}(公众号|微信|微博)",
+        r"^分享到[:：]?",
+        r"^(版权所有|Copyright|©)",
+        r"^(免责声明|新浪声明)[:：]",
+        r"^(原标题|原題)[:：]",
+        r"^(上一页|下一页|\d+|返回顶部|更多|打印|关闭)$",
+    )
+]
+
+# A line that only names people by role: lifted out for the people pipeline.
+BYLINE_LINE = re.compile(
+    r"^[（(]?\s*(责任编辑|責任編輯|责编|编辑|來源|来源|[^，。：:\s]{0,8}?记者|作者|文\s*/|撰文|编译|"
+    r"实习生|通讯员|校对|审核)\s*[:：|/]?"
+)
+MAX_BYLINE_CHARS = 60
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_text(value: str | None) -> str:
+    """One line of text: entities decoded, zero-width characters out, every
+    run of whitespace (U+3000 and U+00A0 too) one space, ends stripped.
+
+    >>> clean_text("\u3000\u3000Hello&nbsp;&#123;world&#125;\u200b ")
+    'Hello {world}'
+    """
+    if not value:
+        return ""
+    text = html.unescape(value).translate(ZERO_WIDTH)
+    return SPACES.sub(" ", text).strip()
+
+
+@dataclass
+class Body:
+    """A cleaned body."""
+
+    html: str = ""
+    text: str = ""
+    images: list[Image] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    kind: str  # "p", "h", "img", "caption"
+    html: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    image: Image | None = None
+
+
+class _Walker:
+    """Turns an element tree into paragraphs, images and captions."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[_Block] = []
+        self.cur = _Block("p")
+
+    def flush(self, kind: str = "p") -> None:
+        if "".join(self.cur.text).strip():
+            self.blocks.append(self.cur)
+        self.cur = _Block(kind)
+
+    def add_text(self, text: str | None, html_text: str | None = None) -> None:
+        if text:
+            self.cur.text.append(text)
+            self.cur.html.append(html.escape(text, quote=False) if html_text is None else html_text)
+
+    def image(self, el: Any) -> None:
+        src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
+        src = src.strip()
+        if not src or src.startswith("data:"):
+            return
+        self.flush()
+        caption = None
+        fig = el.getparent()
+        while fig is not None and fig.tag not in ("figure", "body"):
+            fig = fig.getparent()
+        if fig is not None and fig.tag == "figure":
+            cap = fig.find(".//figcaption")
+            if cap is not None:
+                caption = clean_text(cap.text_content()) or None
+        self.blocks.append(
+            _Block("img", image={"url": urljoin(self.base_url, src), "caption": caption})
+        )
+
+    def walk(self, el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "img":
+            self.image(el)
+        elif tag == "br":
+            self.flush()
+        elif tag == "figcaption":
+            self.flush()
+            self._children(el)
+            self.flush()
+            return  # its text is the image caption; the paragraph keeps it on its own line
+        elif tag in BLOCK_TAGS:
+            self.flush("h" if tag in HEADINGS else "p")
+            if tag in HEADINGS:
+                self.cur.kind = "h"
+            self._children(el)
+            self.flush()
+        elif tag in KEEP_INLINE:
+            start = len(self.cur.html)
+            self._children(el)
+            inner = "".join(self.cur.html[start:])
+            if inner.strip():
+                attrs = ""
+                if tag == "a" and el.get("href") and not el.get("href").startswith("javascript:"):
+                    href = urljoin(self.base_url, el.get("href").strip())
+                    attrs = f' href="{html.escape(href)}"'
+                self.cur.html[start:] = [f"<{tag}{attrs}>{inner}</{tag}>"]
+        else:
+            self._children(el)
+        self.add_text(el.tail)
+
+    def _children(self, el: Any) -> None:
+        self.add_text(el.text)
+        for child in el:
+            self.walk(child)
+
+
+def _prune(root: Any) -> None:
+    for bad in root.xpath("//comment() | //processing-instruction()"):
+        _remove_keep_tail(bad)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in DROP_TAGS:
+            _remove_keep_tail(el)
+            continue
+        marker = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if (marker and BOILERPLATE_CLASS.search(marker)) or HIDDEN_STYLE.search(
+            el.get("style") or ""
+        ):
+            _remove_keep_tail(el)
+
+
+def _remove_keep_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _parse(fragment: str) -> Any:
+    try:
+        doc = lxml.html.document_fromstring(fragment)
+    except (etree.ParserError, ValueError):
+        return None
+    body = doc.find("body")
+    return body if body is not None else doc
+
+
+def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> bool:
+    """True for a line that is never article text (promo, share prompt, copyright).
+
+    >>> is_boilerplate("海量资讯、精准解读，尽在新浪财经APP"), is_boilerplate("央行今日降息。")
+    (True, False)
+    """
+    return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
+
+
+def is_byline(line: str) -> bool:
+    """True for a short line that only names people or the outlet by role.
+
+    >>> is_byline("责任编辑：李墨轩 SN098"), is_byline("（总台央视记者 潘虹旭 周琨）")
+    (True, True)
+    """
+    return len(line) <= MAX_BYLINE_CHARS and bool(BYLINE_LINE.match(line))
+
+
+def clean_body(
+    fragment: str, base_url: str = "", extra_boilerplate: list[re.Pattern[str]] | None = None
+) -> Body:
+    """Clean an article container's HTML.
+
+    Scripts, styles, comments, hidden and share/QR/related blocks go; every
+    block and ``<br>`` starts a paragraph; byline lines at the start or end
+    move to ``bylines``; images keep their order and captions.
+
+    >>> b = clean_body("<div><p>　　第一段&#123;</p><script>x()</script><p>责任编辑：王五</p></div>")
+    >>> b.text, b.bylines
+    ('第一段{', ['责任编辑：王五'])
+    """
+    if not fragment or not fragment.strip():
+        return Body()
+    root = _parse(fragment)
+    if root is None:
+        return Body()
+    _prune(root)
+    walker = _Walker(base_url)
+    walker.walk(root)
+    walker.flush()
+
+    blocks: list[_Block] = []
+    for b in walker.blocks:
+        if b.kind == "img":
+            blocks.append(b)
+            continue
+        text = clean_text("".join(b.text))
+        if not text or is_boilerplate(text, extra_boilerplate):
+            continue
+        b.text = [text]
+        blocks.append(b)
+
+    # Byline lines are lifted only at the edges: a 记者 in mid-text is text.
+    bylines: list[str] = []
+    text_idx = [i for i, b in enumerate(blocks) if b.kind != "img"]
+    edge = set(text_idx[:2] + text_idx[-4:])
+    kept = []
+    for i, b in enumerate(blocks):
+        if i in edge and b.kind != "img" and is_byline(b.text[0]):
+            bylines.append(b.text[0])
+        else:
+            kept.append(b)
+
+    html_parts: list[str] = []
+    text_parts: list[str] = []
+    images: list[Image] = []
+    for b in kept:
+        if b.kind == "img" and b.image is not None:
+            images.append(b.image)
+            cap = b.image["caption"]
+            src = html.escape(b.image["url"])
+            if cap:
+                html_parts.append(
+                    f'<figure><img src="{src}"><figcaption>{html.escape(cap, quote=False)}'
+                    "</figcaption></figure>"
+                )
+            else:
+                html_parts.append(f'<figure><img src="{src}"></figure>')
+            continue
+        text = b.text[0]
+        if images and images[-1]["caption"] == text:
+            continue  # the figcaption already stands under its image
+        inner = clean_text("".join(b.html)) if b.html else html.escape(text, quote=False)
+        tag = "h2" if b.kind == "h" else "p"
+        html_parts.append(f"<{tag}>{inner}</{tag}>")
+        text_parts.append(text)
+    return Body("\n".join(html_parts), "\n".join(text_parts), images, bylines)
+
+
+def normalize_language(value: str | None, body_text: str = "") -> str | None:
+    """A BCP 47 primary tag from ``zh-CN`` / ``en_US`` / ``de``; guessed as
+    ``zh`` from the body when the page does not say and it is mostly Han.
+
+    >>> normalize_language("zh-CN"), normalize_language("en_US"), normalize_language(None, "你好世界")
+    ('zh', 'en', 'zh')
+    """
+    if value:
+        tag = re.split(r"[-_]", value.strip())[0].lower()
+        if re.fullmatch(r"[a-z]{2,3}", tag):
+            return tag
+    if body_text:
+        sample = body_text[:2000]
+        han = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+        if han * 3 > len(sample):
+            return "zh"
+    return None
+
+
+def clean_title(value: str | None) -> str:
+    """A headline on one line, NFC, entities decoded.
+
+    >>> clean_title("  中国人&quot;了不得&quot;\\n ")
+    '中国人"了不得"'
+    """
+    return unicodedata.normalize("NFC", clean_text(value))
+
+
+class TextPipeline:
+    """Cleans body_html into body_html/body_text/images and tidies text fields."""
+
+    def __init__(self, boilerplate: list[str]) -> None:
+        self.extra = [re.compile(p) for p in boilerplate]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS"))
+
+    def process_item(self, item: Any) -> Article:
+        a = as_article(item)
+        body = clean_body(a.body_html, a.raw.get("base_url") or a.url, self.extra)
+        a.body_html, a.body_text = body.html, body.text
+        a.images = body.images
+        a.raw.setdefault("bylines", []).extend(body.bylines)
+        a.title = clean_title(a.title)
+        a.canonical_url = canonicalize(a.canonical_url) if a.canonical_url else None
+        a.original_title = clean_title(a.original_title) or None
+        a.lead = clean_text(a.lead) or None
+        a.language = normalize_language(a.language, a.body_text)
+        return a

@@ -1,0 +1,71 @@
+"""newscrawl's Scrapy settings, grouped. Every value can be overridden with
+``scrapy crawl ... -s NAME=VALUE``; the database also by the
+``NEWSCRAWL_DATABASE`` environment variable."""
+
+import os
+
+from newscrawl.items import ARTICLE_FIELDS
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+
+# --- Politeness (live crawls; the replay spider turns these off for itself) ---
+NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+
+# --- Pipelines: sites find, pipelines normalize, the store writes last ---
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.text.TextPipeline": 100,
+    "newscrawl.pipelines.people.PeoplePipeline": 200,
+    "newscrawl.pipelines.dates.DatesPipeline": 300,
+    "newscrawl.pipelines.categories.CategoriesPipeline": 400,
+    "newscrawl.pipelines.validate.ValidatePipeline": 500,
+    "newscrawl.pipelines.store.StorePipeline": 900,
+}
+
+# --- Normalization ---
+# Time zone for naive times on sites that do not set one.
+NEWSCRAWL_DEFAULT_TIMEZONE = "UTC"
+# Names of sites and feeds that are nobody when they appear as an author.
+NEWSCRAWL_SITE_NAMES = ["新浪财经", "新浪网", "新浪", "Sina"]
+# Category spelling -> the one spelling to keep (applied after NFKC).
+NEWSCRAWL_CATEGORY_ALIASES: dict[str, str] = {}
+# Extra regular expressions for body lines that are never article text.
+NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
+# Shorter bodies are "no_body" drops.
+NEWSCRAWL_MIN_BODY_CHARS = 20
+
+# --- Outputs ---
+# Files: JSON Lines, appended to by every run (never overwritten). The
+# add-on turns this into a Scrapy FEEDS entry; empty it to turn it off. Other
+# FEEDS entries may be added here; -o/-O on the command line replace them all.
+NEWSCRAWL_JSONL = "data/articles.jsonl"
+FEEDS: dict[str, dict[str, object]] = {}
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+# Database: sqlite:///path (default) or a bare path.
+NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", "sqlite:///data/newscrawl.sqlite3")
+NEWSCRAWL_COMMIT_ITEMS = 50
+NEWSCRAWL_COMMIT_SECONDS = 2.0
+
+# --- Logging and run summary ---
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newscrawl.logformatter.NewscrawlLogFormatter"
+LOGSTATS_INTERVAL = 30.0
+EXTENSIONS = {
+    "newscrawl.extensions.RunSummary": 500,
+}
+
+# --- Scrapy ---
+ADDONS = {"newscrawl.addon.Outputs": 0}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_STORE_EMPTY = True
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

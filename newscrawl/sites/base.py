@@ -1,0 +1,415 @@
+"""Site: where an article's values are on a page, with defaults that fit most
+news sites (JSON-LD, Open Graph and ``<meta>``, ``<time>``, ``<link
+rel=canonical>``). A site module overrides only what these defaults get wrong.
+
+A site *finds* values; it never cleans them (the pipelines do). Dates are
+returned as candidates ``(text, from)`` in the order the site trusts them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from newscrawl.items import Article, Listing
+
+ARTICLE_TYPES = {
+    "Article",
+    "NewsArticle",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "BlogPosting",
+    "LiveBlogPosting",
+    "Report",
+    "TechArticle",
+    "ScholarlyArticle",
+    "WebPage",
+}
+
+Candidate = tuple[str, str]
+"""A date as found: ``(text, from)`` where from is visible/meta/jsonld/url/feed."""
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    t = node.get("@type", [])
+    return set(t) if isinstance(t, list) else {str(t)}
+
+
+def _walk_ld(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for x in node:
+            yield from _walk_ld(x)
+    elif isinstance(node, dict):
+        yield node
+        if "@graph" in node:
+            yield from _walk_ld(node["@graph"])
+
+
+def ld_names(value: Any) -> list[str]:
+    """Names in a JSON-LD value: a string, a Person/Organization, or a list of them.
+
+    >>> ld_names([{"@type": "Person", "givenName": "Jane", "familyName": "Doe"}, "Bo Li"])
+    ['Jane Doe', 'Bo Li']
+    """
+    out: list[str] = []
+    for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            name = v.get("name")
+            if not name and (v.get("givenName") or v.get("familyName")):
+                name = " ".join(str(p) for p in (v.get("givenName"), v.get("familyName")) if p)
+            if isinstance(name, str):
+                out.append(name)
+    return out
+
+
+class Page:
+    """A response with its metadata parsed once, shared by every field method."""
+
+    def __init__(self, response: TextResponse, listing: Listing | None = None) -> None:
+        self.response = response
+        self.listing = listing or Listing()
+        self.sel: Selector = response.selector
+        self.url: str = response.url
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD node on the page, ``@graph`` flattened."""
+        nodes: list[dict[str, Any]] = []
+        for text in self.sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+            try:
+                data = json.loads(text, strict=False)
+            except ValueError:
+                continue
+            nodes.extend(_walk_ld(data))
+        return nodes
+
+    @cached_property
+    def ld_article(self) -> dict[str, Any]:
+        """The JSON-LD node describing the article (empty when there is none)."""
+        best: dict[str, Any] = {}
+        for node in self.jsonld:
+            types = _types(node)
+            if types & (ARTICLE_TYPES - {"WebPage"}):
+                return node
+            if "WebPage" in types and not best:
+                best = node
+        return best
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """``<meta>`` contents keyed by lower-cased name, property or itemprop."""
+        out: dict[str, list[str]] = {}
+        for m in self.sel.xpath("//meta[@content]"):
+            key = m.attrib.get("name") or m.attrib.get("property") or m.attrib.get("itemprop")
+            if key:
+                out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
+        return out
+
+    def meta_first(self, *keys: str) -> str | None:
+        """The first non-empty ``<meta>`` content among ``keys``."""
+        for key in keys:
+            for v in self.meta.get(key, []):
+                if v.strip():
+                    return v
+        return None
+
+    def text(self, xpath_or_css: str) -> str | None:
+        """The joined text of the first node a CSS selector finds, or None."""
+        node = self.sel.css(xpath_or_css)
+        if not node:
+            return None
+        value = " ".join(t for t in node[0].css("::text").getall() if t.strip())
+        return value or None
+
+    def texts(self, css: str) -> list[str]:
+        """The text of every node a CSS selector finds (empty ones left out)."""
+        out = []
+        for node in self.sel.css(css):
+            value = " ".join(t for t in node.css("::text").getall() if t.strip())
+            if value.strip():
+                out.append(value)
+        return out
+
+
+class Site:
+    """Generic field extraction; subclass it in ``newscrawl/sites/<name>.py``."""
+
+    name: ClassVar[str] = ""
+    """The site's name everywhere: ``-a site=``, ``Article.site``, ``fixtures/<name>/``."""
+
+    domains: ClassVar[tuple[str, ...]] = ()
+    """Hosts this site claims, subdomains included."""
+
+    timezone: ClassVar[str] = "UTC"
+    """IANA zone of the times the site shows without an offset."""
+
+    language: ClassVar[str | None] = None
+    """Language when the page does not say."""
+
+    title_separators: ClassVar[tuple[str, ...]] = (" | ", " - ", " – ", " — ", "_", " :: ")
+    """Where the ``<title>`` tag's site-name tail starts."""
+
+    @classmethod
+    def claims(cls, url: str) -> bool:
+        """True when ``url`` is on one of the site's domains."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in cls.domains)
+
+    @classmethod
+    def claims_page(cls, hosts: dict[str, int]) -> bool:
+        """True when a page saved without its address belongs here, judged
+        by ``hosts``, the count of links and images per host on the page."""
+        mine = sum(n for h, n in hosts.items() if cls.claims("http://" + h + "/"))
+        return bool(cls.domains) and mine >= 2 and mine * 2 >= sum(hosts.values())
+
+    def is_article_url(self, url: str) -> bool:
+        """True when a link on a list page points to an article (live crawls)."""
+        return True
+
+    # -- assembling -------------------------------------------------------
+
+    def extract(
+        self,
+        response: TextResponse,
+        listing: Listing | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Article:
+        """Find every field of the article on ``response``.
+
+        ``listing`` supplies what a feed or saved post said (fallbacks only);
+        ``fetched_at`` is when the response was received (now by default).
+        """
+        page = Page(response, listing)
+        fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
+        body = self.body_html(page) or ""
+        return Article(
+            url=response.url,
+            canonical_url=self.canonical_url(page),
+            site=self.name,
+            title=self.title(page) or "",
+            published_raw=None,
+            authors=self.authors(page),
+            editors=self.editors(page),
+            source=self.source(page),
+            original_title=self.original_title(page),
+            categories=self.categories(page),
+            tags=self.tags(page),
+            lead=self.lead(page),
+            body_html=body,
+            language=self.page_language(page),
+            fetched_at=fetched.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            raw={
+                "published": self.published(page),
+                "updated": self.updated(page),
+                "bylines": self.bylines(page),
+                "url_date": self.url_date(response.url),
+                "timezone": self.timezone,
+                "base_url": response.url,
+            },
+        )
+
+    # -- fields: each returns what the page says, uncleaned ---------------
+
+    def title(self, page: Page) -> str | None:
+        """JSON-LD headline, og:title, a lone ``<h1>``, then the ``<title>``
+        tag less its site-name tail; a listing's title last."""
+        ld = page.ld_article.get("headline")
+        if isinstance(ld, str) and ld.strip():
+            return ld
+        og = page.meta_first("og:title", "twitter:title")
+        if og:
+            return og
+        h1 = page.texts("h1")
+        if len(h1) == 1:
+            return h1[0]
+        tag = page.text("title")
+        if tag:
+            return self.strip_title_tail(tag)
+        return page.listing.title
+
+    def strip_title_tail(self, title: str) -> str:
+        """``Headline - Site Name`` -> ``Headline`` (the longest part wins)."""
+        for sep in self.title_separators:
+            if sep in title:
+                parts = [p for p in title.split(sep) if p.strip()]
+                if parts:
+                    return max(parts, key=len) if len(parts) > 1 else parts[0]
+        return title
+
+    def canonical_url(self, page: Page) -> str | None:
+        """``<link rel=canonical>``, else og:url, made absolute."""
+        href = page.sel.xpath('//link[@rel="canonical"]/@href').get() or page.meta_first("og:url")
+        if not href or not href.strip():
+            return None
+        return urljoin(page.url, href.strip())
+
+    def published(self, page: Page) -> list[Candidate]:
+        """Publication date candidates, most trusted first."""
+        out: list[Candidate] = []
+        ld = page.ld_article.get("datePublished") or page.ld_article.get("dateCreated")
+        if isinstance(ld, (str, int, float)):
+            out.append((str(ld), "jsonld"))
+        meta = page.meta_first(
+            "article:published_time",
+            "og:article:published_time",
+            "datepublished",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "date",
+            "dc.date",
+            "dc.date.issued",
+            "dcterms.created",
+            "sailthru.date",
+            "parsely-pub-date",
+            "weibo: article:create_at",
+        )
+        if meta:
+            out.append((meta, "meta"))
+        visible = page.sel.xpath("//time/@datetime").get()
+        if visible:
+            out.append((visible, "visible"))
+        if page.listing.published:
+            out.append((page.listing.published, "feed"))
+        return out
+
+    def updated(self, page: Page) -> list[Candidate]:
+        """Last-modified candidates, most trusted first."""
+        out: list[Candidate] = []
+        ld = page.ld_article.get("dateModified")
+        if isinstance(ld, (str, int, float)):
+            out.append((str(ld), "jsonld"))
+        meta = page.meta_first("article:modified_time", "og:updated_time", "dcterms.modified")
+        if meta:
+            out.append((meta, "meta"))
+        return out
+
+    def url_date(self, url: str) -> str | None:
+        """The ``YYYY-MM-DD`` a URL carries (``/2021-08-27/``, ``/20210827/``), if any."""
+        m = _URL_DATE.search(urlsplit(url).path + "/")
+        return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+
+    def authors(self, page: Page) -> list[str]:
+        """Author names or labelled byline text; the people pipeline splits them."""
+        names = ld_names(page.ld_article.get("author"))
+        if names:
+            return names
+        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
+            values = [v for v in page.meta.get(key, []) if v.strip() and "://" not in v]
+            if values:
+                return values
+        found = page.texts('[rel="author"], [itemprop="author"] [itemprop="name"], .byline')
+        if found:
+            return found[:1] if len(found) > 3 else found
+        return list(page.listing.authors)
+
+    def editors(self, page: Page) -> list[str]:
+        """Editor names (none by default: pages rarely mark them up)."""
+        return []
+
+    def source(self, page: Page) -> str | None:
+        """The originating outlet (来源), when the page names one apart from the byline."""
+        return None
+
+    def bylines(self, page: Page) -> list[str]:
+        """Lines mixing roles (``来源：X 记者 Y``) for the people pipeline."""
+        return []
+
+    def original_title(self, page: Page) -> str | None:
+        """原标题, when the page shows one outside the body."""
+        return None
+
+    def categories(self, page: Page) -> list[str]:
+        """Breadcrumb / section trail, outermost first."""
+        for node in page.jsonld:
+            if "BreadcrumbList" in _types(node):
+                items = node.get("itemListElement") or []
+                names = []
+                for it in items if isinstance(items, list) else []:
+                    if isinstance(it, dict):
+                        n = it.get("name") or (it.get("item") or {}).get("name")
+                        if isinstance(n, str):
+                            names.append(n)
+                if names:
+                    return names
+        section = page.ld_article.get("articleSection")
+        if isinstance(section, str):
+            return [section]
+        if isinstance(section, list):
+            return [str(s) for s in section]
+        meta = page.meta.get("article:section")
+        if meta:
+            return meta
+        return list(page.listing.categories)
+
+    def tags(self, page: Page) -> list[str]:
+        """Keywords: ``article:tag``, ``news_keywords``/``keywords``, JSON-LD keywords."""
+        tags = list(page.meta.get("article:tag", []))
+        if not tags:
+            kw = page.meta_first("news_keywords", "keywords")
+            ld = page.ld_article.get("keywords")
+            if kw:
+                tags = re.split(r"\s*[,，;；]\s*", kw)
+            elif isinstance(ld, str):
+                tags = re.split(r"\s*[,，;；]\s*", ld)
+            elif isinstance(ld, list):
+                tags = [str(k) for k in ld]
+        return tags or list(page.listing.tags)
+
+    def lead(self, page: Page) -> str | None:
+        """Description or summary."""
+        ld = page.ld_article.get("description")
+        return (
+            page.meta_first("description", "og:description", "twitter:description")
+            or (ld if isinstance(ld, str) else None)
+            or page.listing.summary
+        )
+
+    def body_html(self, page: Page) -> str | None:
+        """The article container's HTML: a listing's full text, ``itemprop=articleBody``,
+        or trafilatura's main-text extraction."""
+        if page.listing.body_html:
+            return page.listing.body_html
+        node = page.sel.css('[itemprop="articleBody"]')
+        if node:
+            return str(node[0].get())
+        return trafilatura_body(page.response.text, page.url)
+
+    def page_language(self, page: Page) -> str | None:
+        """``<html lang>``, content-language, og:locale, JSON-LD inLanguage, the site's."""
+        lang = (
+            page.sel.xpath("/html/@lang").get()
+            or page.meta_first("content-language", "og:locale", "language")
+            or page.ld_article.get("inLanguage")
+        )
+        return lang if isinstance(lang, str) and lang.strip() else self.language
+
+
+def trafilatura_body(html: str, url: str) -> str | None:
+    """Main text as HTML by trafilatura (imported here: it is slow to import)."""
+    import trafilatura
+
+    result = trafilatura.extract(
+        html,
+        url=url,
+        output_format="html",
+        include_images=True,
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+    )
+    return str(result) if result else None

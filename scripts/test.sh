@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up newscrawl with its test dependencies in .venv and run the test suite.
+# The database and distributed tests use real PostgreSQL and Redis servers
+# from Debian's packages; they are installed here when missing (as root), and
+# the tests start them on 127.0.0.1 in temporary folders. Extra arguments go
+# to pytest, e.g. `bash scripts/test.sh -k golden`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
+have_redis() { command -v redis-server >/dev/null 2>&1; }
+if ! have_pg || ! have_redis; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing PostgreSQL and Redis from Debian's packages for the database tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql redis-server >/dev/null
+  else
+    echo "note: PostgreSQL or Redis is missing and this user cannot install them;" \
+      "their tests will skip (and fail under CI=true)" >&2
+  fi
+fi
+
+exec .venv/bin/python -m pytest "$@"
