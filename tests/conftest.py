@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
+pytest_plugins = ["servers"]  # postgres_url, fresh_postgres_url, redis_url: tests/servers.py
+
 CORPUS = Path(os.environ.get("NEWSCRAWL_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
