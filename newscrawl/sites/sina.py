@@ -1,10 +1,107 @@
-"""Sina (sina.com.cn, sina.cn): finance and its sister channels."""
+"""Sina (sina.com.cn, sina.cn): finance and its sister channels, every layout.
+
+Layout families this module knows (selectors are tried newest first):
+
+* today / 2016-2019 desktop: ``h1.main-title``, ``.date-source`` (``.date`` +
+  ``.source``), ``div.article`` (``#artibody`` / ``#article``),
+  ``.show_author`` / ``.article-editor``, ``.channel-path`` breadcrumb,
+  ``#keywords`` (``data-wbkey``);
+* 2013-2016: ``#artibodyTitle``, ``.time-source`` (date, then 来源 inside);
+* 2009-2012: ``h1#artibodyTitle`` (``h2`` on collection), ``#pub_date``,
+  ``#media_name``, ``#artibody``, ``#lo_links`` breadcrumb, ``【责任编辑：X】``
+  or ``(责编： X)`` closing the body;
+* 2004-2005 GB2312: ``div#article`` with the title in ``th.f24`` /
+  ``td.title14``, a date line ``2005年03月31日03:18 <font>来源</font>`` and the
+  text in ``td.l17``;
+* regional (sh.sina.com.cn): ``.txt`` with ``h1`` and an ``h2`` date line;
+* mobile (finance.sina.cn / news.sina.cn): ``h1.art_tit_h1``,
+  ``.weibo_time`` / ``time.art_time``, ``.weibo_user`` / ``cite.art_cite``,
+  ``section.art_content`` with ``p.art_p``.
+
+The module only *finds*: it hands the pipelines the article container (with
+Sina's own insertions taken out: live quotes, "(微博)" links, video players,
+app/QR promos, related-link lists, pagination), labelled byline lines and date
+candidates. Multi-page articles: each page is one record of what that page
+shows; the page bar (上一页 1 2 下一页) is removed from the body.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any, NamedTuple
 
-from newscrawl.sites.base import Page, Site
+import lxml.html
+from lxml import etree
+
+from newscrawl.sites.base import Candidate, Page, Site
+
+# A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
+_DATE_TEXT = re.compile(
+    r"(?:19|20)\d\d\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|-\d{1,2}-\d{1,2})"
+    r"(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?"
+)
+# <!--[62,3,68306] published at 2005-03-31 11:37:18 from #008 by 1184-->
+_CMS_STAMP = re.compile(r"published at ((?:19|20)\d\d-\d\d-\d\d \d\d:\d\d:\d\d)")
+# <!-- news_keyword_pub,stock,sh600717&sz000001 -->
+_KEYWORD_PUB = re.compile(r"news_keyword_pub,(\w+),([\w&.\-]*)")
+_STOCK_ID = re.compile(r"^(?:stock_)?((?:sh|sz|bj)\d{6}|hk\d{5})$", re.I)
+_STOCK_HREF = re.compile(r"/realstock/company/((?:sh|sz|bj)\d{6})/|/hkstock/quotes/(\d{5})\.html")
+# Junk Sina pages put inside the article container.
+_JUNK_CSS = ", ".join(
+    (
+        'span[id^="quote_"]',  # live quote a browser inserted after a company name
+        "script",
+        "style",
+        ".appendQr_wrap",
+        ".app-qr",
+        ".ecode_weixin",
+        ".tech-quotation",  # 新浪众测 promo
+        ".artical-player-wrap",
+        ".video-2017",
+        '[id^="videoList"]',
+        ".wap_special",  # 点击进入专题
+        ".otherContent_01",
+        "#sinashareto",
+        ".blkComment",
+        ".page",  # 上一页 1 2 下一页
+        "#_function_code_page",
+        ".moreIn",  # 更多精彩内容请进入…频道
+        ".article-bottom",
+        ".show_author",
+        ".article-editor",
+        ".art_keywords",
+        ".sinaads",
+        "ins",
+        ".finance_app_zqtg",
+        ".zb_rel_news",
+        ".fin_reference",
+    )
+)
+_WEIBO_LINK = re.compile(r"^[（(]?\s*微博\s*[)）]?$")
+_RELATED_HEAD = re.compile(
+    r"^(相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|更多阅读|此前报道|往期回顾|专题)\s*[:：]?"
+)
+_TEXT_END = re.compile(r"<!--\s*(publish_helper_end|news_keyword_pub)")
+_EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)\s*[:：]\s*(.+?)\s*[\]】)）]?$")
+_ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[:：]\s*(.+)$")
+_PROMO_LINE = re.compile(
+    r"(声明：新浪网登载此文|免责声明：|扫描.{0,10}二维码|海量资讯、精准解读|新浪财经APP|"
+    r"点击进入专题|查看更多美图|立刻注册新浪免费邮箱|上手机新浪网|^\[上一篇\]|^\[下一篇\])"
+)
+# Bylines at the edges of the text.
+_WRITER_LINE = re.compile(r"^(作者|文|撰文)\s*[:：/]\s*([^\s(（]{1,20})")
+_WECHAT_LINE = re.compile(r"^原创\s*[:：]\s*(\S+?)\s+\S+$")
+_TRAILING_PAREN = re.compile(r"[（(]([^()（）]{1,30})[)）]\s*$")
+_LEADING_PAREN = re.compile(r"[（(]([^()（）]{0,20}记者[^()（）]{1,30})[)）]")
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_NOT_A_NAME = {
+    "完", "图", "组图", "待续", "未完待续", "综合", "综述", "编辑", "记者", "本报记者",
+    "视觉中国", "资料图", "资料图片", "新华社", "中新社", "图片来源", "网络图片",
+}  # fmt: skip
+_OUTLET_END = re.compile(
+    r"(网|報|报|社|台|客户端|新闻|日报|晚报|周刊|杂志|时报|综合|中国|财经|图)$"
+)
+_REPORTER = re.compile(r"^(?:.{0,8}?)(见习记者|实习记者|特约记者|首席记者|记者)\s*")
 
 
 class Sina(Site):
@@ -16,10 +113,457 @@ class Sina(Site):
     language = "zh"
     title_separators = ("_",)
 
-    ARTICLE_URL = re.compile(r"/doc-i[a-z]{4}\w+\.s?html|/\d{4}-\d{2}-\d{2}/\w+\.s?html")
+    ARTICLE_URL = re.compile(
+        r"/doc-i[a-z]{4}\w+\.s?html|/detail-i[a-z]{4}\w+\.d\.html"
+        r"|/\d{4}-\d{2}-\d{2}/(?:doc-)?\w+\.s?html"
+    )
+    """Article addresses: today's ``doc-i….shtml`` (``detail-i….d.html`` on
+    sina.cn) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
+
+    NOT_ARTICLE_URL = re.compile(
+        r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|k|iask|search)\.|/(?:video|slide|zt_d|"
+        r"zhibo|live|quotes|realstock|hkstock/quotes|usstock/quotes)/|/(?:slide|video)_",
+    )
+    """Sina pages that are no article: video, galleries, live blogs, quotes, topics."""
+
+    TITLE_CSS = (
+        "h1.main-title",
+        "h1#artibodyTitle",
+        "h2#artibodyTitle",
+        "h1.art_tit_h1",
+        "h1.l_tit",
+        ".txt > h1",
+        "#article th.f24",
+        "#article td.title14",
+    )
+    DATE_CSS = (
+        ".date-source .date",
+        "#top_bar .date",
+        "#pub_date",
+        ".time-source",
+        "#navtimeSource",
+        ".weibo_time",
+        "time.art_time",
+        ".art_time",
+        ".txt > h2",
+    )
+    SOURCE_CSS = (
+        ".date-source .source",
+        "#top_bar .source",
+        "#media_name",
+        '.time-source [data-sudaclick="media_name"]',
+        ".time-source .source",
+        ".weibo_user",
+        "cite.art_cite",
+        ".art_cite",
+        ".txt > h2 a",
+    )
+    BODY_CSS = (
+        "div.article#artibody",
+        "#artibody",
+        "div.article#article",
+        "section.art_content",
+        ".art_content",
+        "#article td.l17",
+        ".txt",
+    )
 
     def is_article_url(self, url: str) -> bool:
-        return bool(self.ARTICLE_URL.search(url))
+        return bool(self.ARTICLE_URL.search(url)) and not self.NOT_ARTICLE_URL.search(url)
+
+    def not_article_reason(self, url: str) -> str | None:
+        """Why a listed URL is skipped (``video``, ``gallery``, ``live``,
+        ``quote``, ``not_article_url``), or None for an article."""
+        u = url.lower()
+        if re.search(r"//video\.|/video/|video_|\.video\.", u):
+            return "video"
+        if re.search(r"//(slide|photo)\.|/slide/|slide_", u):
+            return "gallery"
+        if re.search(r"//(zhibo|live)\.|/zhibo/|/live/", u):
+            return "live"
+        if re.search(r"//quotes\.|/quotes/|/realstock/|/hq/", u):
+            return "quote"
+        if not self.is_article_url(url):
+            return "not_article_url"
+        return None
+
+    # -- where things are --------------------------------------------------
+
+    def _first_text(self, page: Page, selectors: tuple[str, ...]) -> tuple[str, str] | None:
+        for css in selectors:
+            text = page.text(css)
+            if text and text.strip():
+                return css, text
+        return None
+
+    def _header_cell(self, page: Page) -> str | None:
+        """2004-2005 pages: the table cell under the title holding
+        ``2005年03月31日03:18 <font>来源</font>``."""
+        for td in page.sel.css("#article td"):
+            text = " ".join(t.strip() for t in td.css("::text").getall() if t.strip())
+            if len(text) < 80 and _DATE_TEXT.search(text):
+                return text
+        return None
+
+    # -- fields ------------------------------------------------------------
 
     def title(self, page: Page) -> str | None:
-        return page.text("h1.main-title") or page.text("h1#artibodyTitle") or super().title(page)
+        found = self._first_text(page, self.TITLE_CSS)
+        return found[1] if found else super().title(page)
+
+    def published(self, page: Page) -> list[Candidate]:
+        """The time shown to readers first, then the page's metadata, then
+        the publishing system's stamp in an HTML comment (old pages)."""
+        out: list[Candidate] = []
+        found = self._first_text(page, self.DATE_CSS)
+        if found:
+            m = _DATE_TEXT.search(found[1])
+            if m:
+                out.append((m[0], "visible"))
+        if not out:
+            cell = self._header_cell(page)
+            m = _DATE_TEXT.search(cell or "")
+            if m:
+                out.append((m[0], "visible"))
+        out += [c for c in super().published(page) if c[1] != "visible"]
+        for comment in page.sel.xpath("//comment()").getall()[:5]:
+            m = _CMS_STAMP.search(comment)
+            if m:
+                out.append((m[1], "meta"))
+                break
+        return out
+
+    def updated(self, page: Page) -> list[Candidate]:
+        meta = page.meta_first("article:modified_time", "weibo: article:update_at")
+        return [(meta, "meta")] if meta else []
+
+    def source(self, page: Page) -> str | None:
+        found = self._first_text(page, self.SOURCE_CSS)
+        if found:
+            text = re.sub(r"^\s*(来源|來源)\s*[:：]\s*", "", found[1])
+            text = re.sub(r"\s*[(（]?微博[)）]?\s*$", "", text).strip()
+            if text and not text.startswith("http"):
+                return text
+        cell = self._header_cell(page)
+        if cell:
+            rest = _DATE_TEXT.sub(" ", cell)
+            rest = re.sub(r"https?://\S+", " ", rest).strip()
+            if rest and len(rest) <= 20:
+                return rest.split()[-1]
+        press = page.sel.xpath('//*[@id="article"]//text()[contains(., "出版社：")]').get()
+        if press:
+            m = re.search(r"出版社：\s*(\S+)", press)
+            if m:
+                return m[1]
+        return page.meta_first("mediaid", "article:author")
+
+    def authors(self, page: Page) -> list[str]:
+        """Authors come as labelled byline lines (:meth:`bylines`); the
+        ``<meta name=author>`` of Sina pages is the outlet, not a person."""
+        out = []
+        for css in (".article-author", "#author_ename", ".show_author_name"):
+            out += page.texts(css)
+        if not out:
+            # book.sina.com.cn: 作者：<a>罗银胜</a>
+            writer = page.sel.xpath(
+                '//*[@id="article"]//b[contains(., "作者：")]/a[last()]/text()'
+            ).get()
+            if writer and writer.strip():
+                out.append(writer.strip())
+        return out
+
+    def editors(self, page: Page) -> list[str]:
+        return []
+
+    def bylines(self, page: Page) -> list[str]:
+        """Labelled lines for the people pipeline: the editor / author lines
+        Sina prints under the text, and bylines at the edges of the text
+        (``作者：X``, ``原创： X编译 公众号``, a closing ``(记者 X)`` or ``(X)``)."""
+        lines: list[str] = []
+        for css in (".show_author", ".article-editor", ".article-editor-box p"):
+            lines += page.texts(css)
+        found = self._container(page)
+        if found is None:
+            return lines
+        lines += [line for line in found.lifted if not line.startswith("原标题")]
+        paras = self._paragraphs(found.root)
+        if paras:
+            m = _LEADING_PAREN.search(paras[0][:120])
+            if m:
+                lines += _paren_byline(m[1])
+        for text in reversed(paras[-2:]):
+            m = _TRAILING_PAREN.search(text)
+            if m:
+                named = _paren_byline(m[1])
+                if named:
+                    lines += named
+                    break
+        return lines
+
+    def original_title(self, page: Page) -> str | None:
+        found = self._container(page)
+        return found.original_title if found else None
+
+    def categories(self, page: Page) -> list[str]:
+        """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
+        for xpath in (
+            '//*[contains(@class, "channel-path")]//a',
+            '//*[@id="lo_links"]//a',
+            '//*[contains(@class, "navpaht")]//a',
+            '//*[contains(@class, "bread")]//a',
+            '//td[contains(., "正文") and contains(., ">")][.//a][not(.//td)]//a',
+        ):
+            names = []
+            for a in page.sel.xpath(xpath):
+                text = _clean(" ".join(a.css("::text").getall()))
+                if text and text not in ("正文", "新浪首页", "首页", "新浪网"):
+                    names.append(text)
+            if names:
+                return names
+        return super().categories(page)
+
+    def tags(self, page: Page) -> list[str]:
+        """Keywords (``#keywords``, ``<meta name=keywords>`` unless it is the
+        title again) and stock symbols (``sh600000``; ``hk00700``; US tickers
+        as Sina's ``gb_aapl``) from the body's stock links and the
+        ``news_keyword_pub`` marker."""
+        tags: list[str] = []
+        wb = page.sel.css("#keywords::attr(data-wbkey)").get()
+        if wb:
+            tags += [t for t in re.split(r"[,，]", wb) if t.strip() and t.strip() != "新闻"]
+        tags += page.texts("#keywords a, .keywords a, .art_keywords a")
+        if not tags:
+            kw = page.meta_first("keywords", "news_keywords", "tags")
+            title = self.title(page) or ""
+            if kw and _clean(kw) != _clean(title):
+                tags += [t for t in re.split(r"\s*[,，;；]\s*", kw) if t.strip()]
+        tags += self._stocks(page)
+        return tags
+
+    def _stocks(self, page: Page) -> list[str]:
+        out: list[str] = []
+        root = page.sel.css(", ".join(self.BODY_CSS[:5]))
+        scope = root[0] if root else page.sel
+        for sid in scope.css('span[id^="stock_"]::attr(id)').getall():
+            m = _STOCK_ID.match(sid)
+            if m:
+                out.append(m[1].lower())
+        for href in scope.css("a::attr(href)").getall():
+            m = _STOCK_HREF.search(href)
+            if m:
+                out.append(m[1] or f"hk{m[2]}")
+        for comment in page.sel.xpath("//comment()[contains(., 'news_keyword_pub')]").getall():
+            m = _KEYWORD_PUB.search(comment)
+            if not m or not m[2]:
+                continue
+            market, codes = m[1].lower(), [c for c in m[2].split("&") if c]
+            for code in codes:
+                if market == "stock":
+                    out.append(code.lower())
+                elif market == "hkstock":
+                    out.append(f"hk{code}")
+                elif market == "usstock":
+                    out.append(f"gb_{code.lower()}")
+        return out
+
+    def body_html(self, page: Page) -> str | None:
+        found = self._container(page)
+        if found is None:
+            return super().body_html(page)
+        return str(lxml.html.tostring(found.root, encoding="unicode"))
+
+    # -- the article container ---------------------------------------------
+
+    def _container(self, page: Page) -> _Container | None:
+        """The article container as an lxml tree with Sina's insertions
+        removed and image captions made ``<figure>``/``<figcaption>``, and
+        the byline lines taken out of it (parsed once per page)."""
+        cache = page.__dict__.setdefault("_sina", {})
+        if "container" not in cache:
+            cache["container"] = self._find_container(page)
+        found: _Container | None = cache["container"]
+        return found
+
+    def _find_container(self, page: Page) -> _Container | None:
+        for css in self.BODY_CSS:
+            nodes = page.sel.css(css)
+            if not nodes:
+                continue
+            html = str(nodes[0].get())
+            # Old pages: a picture-in-picture ad between two comments, mid-paragraph.
+            html = re.sub(
+                r"<!--\s*NEWSZW_HZH_BEGIN\s*-->.*?<!--\s*NEWSZW_HZH_END\s*-->", "", html, flags=re.S
+            )
+            html = re.sub(
+                r"<!--\s*正文页画中画 begin.*?正文页画中画 end\s*-->", "", html, flags=re.S
+            )
+            # The publishing system marks where the text it was given ends;
+            # after it come the editor line and Sina's own widgets.
+            lifted: list[str] = []
+            end = _TEXT_END.search(html)
+            if end:
+                after = lxml.html.fragment_fromstring(html[end.start() :], create_parent="div")
+                for el in after.iter("p", "div", "span"):
+                    text = _clean(el.text_content())
+                    m = _EDITOR_LINE.match(text)
+                    if m and len(text) < 40:
+                        lifted.append(f"责任编辑：{m[2]}")
+                        break
+                html = html[: end.start()]
+            try:
+                root = lxml.html.fragment_fromstring(html, create_parent="div")
+            except (etree.ParserError, ValueError):
+                continue
+            lifted += _clean_container(root, css)
+            if len(_clean(root.text_content())) >= 20:
+                return _Container(root, lifted)
+        return None
+
+    def _paragraphs(self, root: Any) -> list[str]:
+        out = []
+        for el in root.iter("p", "div"):
+            if el.tag == "div" and el.find(".//p") is not None:
+                continue
+            if el.tag == "div" and "figure" in (el.get("class") or ""):
+                continue
+            text = _clean(el.text_content())
+            if text:
+                out.append(text)
+        return out
+
+
+class _Container(NamedTuple):
+    root: Any
+    """The cleaned container (an lxml element)."""
+    lifted: list[str]
+    """Labelled lines taken out of it (责任编辑：…, 作者：…, 原标题：…)."""
+
+    @property
+    def original_title(self) -> str | None:
+        for line in self.lifted:
+            if line.startswith("原标题："):
+                return line[4:]
+        return None
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
+
+
+def _drop(el: Any) -> None:
+    """Remove ``el`` but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _clean_container(root: Any, css: str) -> list[str]:
+    """Remove Sina's insertions from ``root``; return the byline lines
+    (责任编辑, a WeChat 原创 line) and the 原标题 line it took out."""
+    from cssselect import GenericTranslator
+
+    lifted: list[str] = []
+
+    xpath = GenericTranslator().css_to_xpath(_JUNK_CSS, prefix="descendant-or-self::")
+    for el in root.xpath(xpath):
+        if el is not root:
+            _drop(el)
+    for a in root.iter("a"):
+        if _WEIBO_LINK.match(_clean(a.text_content())) and "weibo" in (a.get("href") or ""):
+            a.text = ""
+            for child in list(a):
+                a.remove(child)
+            # Injected twice at times: 高晓松<a>(微博)</a>(微博)
+            a.tail = re.sub(r"^[（(]微博[)）]", "", a.tail or "")
+    # Sina images: <div class="img_wrapper"><img><span class="img_descr">caption</span></div>
+    for wrap in root.xpath('.//*[contains(@class, "img_wrapper")]'):
+        cap = wrap.xpath('.//*[contains(@class, "img_descr")]')
+        text = _clean(cap[0].text_content()) if cap else ""
+        for c in cap:
+            _drop(c)
+        wrap.tag = "figure"
+        wrap.attrib.clear()
+        if text:
+            fc = etree.SubElement(wrap, "figcaption")
+            fc.text = text
+    # Headings inside the container repeat the title (sh.sina: h1 + the h2 date line).
+    if css == ".txt":
+        for el in root.xpath("./*[self::h1 or self::h2]"):
+            _drop(el)
+    # Paragraph-level junk: promos, editor lines, 原标题, related-link lists.
+    in_related = False
+    for p in list(root.iter("p", "div")):
+        if p.getparent() is None:
+            continue
+        text = _clean(p.text_content())
+        links = _clean(" ".join(a.text_content() for a in p.iter("a")))
+        if _RELATED_HEAD.match(text) and (not text.split("：", 1)[-1].strip() or links):
+            rest = _RELATED_HEAD.sub("", text).strip(" ：:")
+            if not rest or rest == links:
+                in_related = True
+                _drop(p)
+                continue
+        if in_related and text and text == links:
+            _drop(p)
+            continue
+        if text:
+            in_related = False
+        if p.tag != "p" and p.find(".//p") is not None:
+            continue
+        editor = _EDITOR_LINE.match(text)
+        wechat = _WECHAT_LINE.match(text)
+        original = _ORIGINAL_TITLE.match(text)
+        if editor and len(text) < 40:
+            lifted.append(f"责任编辑：{editor[2]}")
+        elif wechat:
+            lifted.append(f"作者：{re.sub(r'编译$', '', wechat[1])}")
+        elif original:
+            lifted.append(f"原标题：{original[1]}")
+        if editor or wechat or original or _PROMO_LINE.search(text):
+            _drop(p)
+    # A byline-only line opening the text: 作者：Steed(微博)(…)
+    for p in list(root.iter("p"))[:3]:
+        text = _clean(p.text_content())
+        m = _WRITER_LINE.match(text)
+        if m and len(text) < 200 and not text.endswith("。"):
+            lifted.append(f"作者：{re.sub(r'[(（]?微博[)）]?', '', m[2])}")
+            _drop(p)
+    return lifted
+
+
+def _paren_byline(inner: str) -> list[str]:
+    """A parenthesised byline as labelled lines, or [] when it is no byline.
+
+    >>> _paren_byline("信报记者 蔡雪婧"), _paren_byline("王霄 发自上海"), _paren_byline("完")
+    (['记者 蔡雪婧'], ['记者 王霄'], [])
+    """
+    inner = _clean(inner)
+    inner = re.sub(r"\s*(发自|报道|摄影?|整理)\S*$", "", inner).strip()
+    if not inner:
+        return []
+    m = re.search(r"^(.+?)\s*/\s*编译$|^编译\s*[:：/]?\s*(.+)$", inner)
+    if m:
+        return [f"编译 {m[1] or m[2]}"]
+    parts = re.split(r"\s*(通讯员|实习生)\s*", inner)
+    head = parts[0]
+    m = _REPORTER.match(head)
+    if m:
+        names = head[m.end() :].strip()
+        return [f"记者 {names}"] if names else []
+    tokens = head.split()
+    # "中国台湾网 王怡然": an outlet, then the writer.
+    if len(tokens) > 1 and _OUTLET_END.search(tokens[0]):
+        tokens = tokens[1:]
+    if tokens and all(_HAN_NAME.match(t) for t in tokens):
+        if any(t in _NOT_A_NAME or _OUTLET_END.search(t) for t in tokens):
+            return []
+        return [f"记者 {' '.join(tokens)}"]
+    return []
