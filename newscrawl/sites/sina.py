@@ -28,7 +28,7 @@ shows; the page bar (上一页 1 2 下一页) is removed from the body.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import lxml.html
 from lxml import etree
@@ -119,6 +119,30 @@ class Sina(Site):
     )
     """Article addresses: today's ``doc-i….shtml`` (``detail-i….d.html`` on
     sina.cn) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
+
+    ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
+    """The JSON list API Sina's roll-news pages (news.sina.com.cn/roll/,
+    finance.sina.com.cn/roll/) load their lists from."""
+
+    ROLL_CHANNELS: ClassVar[dict[str, tuple[int, int]]] = {
+        "all": (153, 2509),
+        "news": (153, 2510),
+        "world": (153, 2511),
+        "society": (153, 2669),
+        "sports": (153, 2512),
+        "ent": (153, 2513),
+        "mil": (153, 2514),
+        "tech": (153, 2515),
+        "finance": (153, 2516),
+        "stock": (153, 2517),
+        "usstock": (153, 2518),
+    }
+    """``-a channel=`` -> the roll API's ``(pageid, lid)``."""
+
+    ROLL_PAGES: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Static roll list pages per channel (links + 下一页). Today's roll pages
+    are drawn by script from :attr:`ROLL_API`, so none by default; the
+    ``NEWSCRAWL_SINA_LIST_PAGES`` setting or ``-a lists=`` adds some."""
 
     NOT_ARTICLE_URL = re.compile(
         r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|k|iask|search)\.|/(?:video|slide|zt_d|"
