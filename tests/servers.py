@@ -11,6 +11,9 @@ test module can ask for these fixtures:
 ``fresh_postgres_url`` (function)
     a new, empty database on that server for one test
     (``postgresql://postgres@127.0.0.1:PORT/t_<hex>``), dropped afterwards.
+``database_url`` (function, parametrized)
+    each backend in turn: ``sqlite:///TMP/db.sqlite3``, then a
+    ``fresh_postgres_url``; a test taking it runs against both.
 ``redis_url`` (session)
     ``redis://127.0.0.1:PORT/0`` of a ``redis-server`` (no persistence).
 
@@ -209,3 +212,13 @@ def redis_url() -> Iterator[str]:
             proc.kill()
             proc.wait()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind in turn: ``sqlite:///TMP/db.sqlite3``,
+    then a new PostgreSQL database (``fresh_postgres_url``). A test taking it
+    runs once per backend: one suite for both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return str(request.getfixturevalue("fresh_postgres_url"))

@@ -2,124 +2,66 @@
 a row committed means an article seen.
 
 One row per article, keyed by its identity (the normalized canonical URL,
-else the URL), upserted on re-crawl. Rows are committed in small
-transactions (every ``NEWSCRAWL_COMMIT_ITEMS`` items or
+else the URL), upserted on re-crawl; a changed text keeps the old one in
+``article_versions`` (see :mod:`newscrawl.storage`). Rows are committed in
+small transactions (every ``NEWSCRAWL_COMMIT_ITEMS`` items or
 ``NEWSCRAWL_COMMIT_SECONDS`` seconds), so a killed crawl loses at most the
-uncommitted batch; closing the spider commits the rest.
+uncommitted batch, which the next run fetches again; closing the spider
+commits the rest.
+
+A database that cannot be opened stops the crawl at start with a message
+naming it (password masked). One that goes away mid-run is reconnected
+``NEWSCRAWL_DATABASE_RETRIES`` times (the uncommitted batch is written again
+each time); after that the crawl stops with reason ``database_unavailable``,
+and every later item is dropped rather than passed on as if stored.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import time
-from pathlib import Path
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 
-from newscrawl.items import ARTICLE_FIELDS, Article, article_record
-from newscrawl.pipelines import as_article
-from newscrawl.urls import article_key
+from newscrawl.items import Article
+from newscrawl.pipelines import as_article, drop
+from newscrawl.storage import StorageError, Store, mask_password, open_store
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-LIST_FIELDS = {"authors", "editors", "categories", "tags", "images"}
 
-
-def database_path(url: str) -> Path:
-    """The SQLite file named by ``sqlite:///relative/path`` or a bare path."""
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///") :])
-    if "://" in url:
-        raise ValueError(f"not a SQLite URL: {url!r} (use sqlite:///path/to/file.sqlite3)")
-    return Path(url)
-
-
-_COLUMNS = ", ".join(f'"{f}" TEXT' for f in ARTICLE_FIELDS if f != "url")
-SQLITE_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    {_COLUMNS},
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-def to_row(article: Article) -> dict[str, Any]:
-    """The article's columns: lists as JSON text, everything else as it is."""
-    rec = article_record(article)
-    return {k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v for k, v in rec.items()}
-
-
-def from_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row back as an Article record (lists decoded)."""
-    return {
-        k: (json.loads(row[k]) if k in LIST_FIELDS and row[k] is not None else row[k])
-        for k in ARTICLE_FIELDS
-    }
-
-
-class SQLiteStore:
-    """One SQLite file; created with its schema on first use."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(path), isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(SQLITE_SCHEMA)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO newscrawl_meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-        self.in_tx = False
-
-    def upsert(self, article: Article) -> None:
-        if not self.in_tx:
-            self.conn.execute("BEGIN")
-            self.in_tx = True
-        row = to_row(article)
-        row["id"] = article_key(article.url, article.canonical_url)
-        row["now"] = article.fetched_at
-        cols = ["id", *ARTICLE_FIELDS]
-        names = ", ".join(f'"{c}"' for c in cols)
-        values = ", ".join(f":{c}" for c in cols)
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in ARTICLE_FIELDS)
-        self.conn.execute(
-            f"INSERT INTO articles ({names}, first_seen, last_seen) VALUES ({values}, :now, :now) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates}, last_seen = excluded.last_seen",
-            row,
-        )
-
-    def commit(self) -> None:
-        if self.in_tx:
-            self.conn.execute("COMMIT")
-            self.in_tx = False
-
-    def close(self) -> None:
-        self.commit()
-        self.conn.close()
+class DatabaseUnavailable(StorageError):
+    """The database went away and did not come back within the retries."""
 
 
 class StorePipeline:
     """Writes each article to the database in small transactions."""
 
-    def __init__(self, database: str, commit_items: int, commit_seconds: float, stats: Any) -> None:
+    def __init__(
+        self,
+        database: str,
+        commit_items: int,
+        commit_seconds: float,
+        retries: int,
+        retry_delay: float,
+        crawler: Crawler | None = None,
+    ) -> None:
         self.database = database
         self.commit_items = max(1, commit_items)
         self.commit_seconds = commit_seconds
-        self.stats = stats
-        self.store: SQLiteStore | None = None
-        self.pending = 0
+        self.retries = max(0, retries)
+        self.retry_delay = retry_delay
+        self.crawler = crawler
+        self.stats = crawler.stats if crawler is not None else None
+        self.store: Store | None = None
+        # The uncommitted batch, kept so it can be written again after a reconnect.
+        self.pending: list[Article] = []
         self.last_commit = time.monotonic()
+        self.failed = False
+        self.timer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -128,41 +70,174 @@ class StorePipeline:
         if not database:
             raise NotConfigured("NEWSCRAWL_DATABASE is empty: no database output")
         return cls(
-            database,
+            str(database),
             s.getint("NEWSCRAWL_COMMIT_ITEMS", 50),
             s.getfloat("NEWSCRAWL_COMMIT_SECONDS", 2.0),
-            crawler.stats,
+            s.getint("NEWSCRAWL_DATABASE_RETRIES", 5),
+            s.getfloat("NEWSCRAWL_DATABASE_RETRY_DELAY", 1.0),
+            crawler,
         )
 
+    # --- lifecycle -------------------------------------------------------
     def open_spider(self) -> None:
-        try:
-            self.store = SQLiteStore(database_path(self.database))
-        except (ValueError, sqlite3.Error, OSError) as exc:
-            raise RuntimeError(
-                f"cannot open the database {self.database!r}: {exc}. "
-                "Set NEWSCRAWL_DATABASE to a writable SQLite path (sqlite:///data/newscrawl.sqlite3)."
-            ) from exc
-        logger.info("storing articles in %s", self.database)
-
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
-        assert self.store is not None
-        self.store.upsert(a)
-        self.pending += 1
-        now = time.monotonic()
-        if self.pending >= self.commit_items or now - self.last_commit >= self.commit_seconds:
-            self.flush()
-        return a
-
-    def flush(self) -> None:
-        if self.store is not None and self.pending:
-            self.store.commit()
-            if self.stats is not None:
-                self.stats.inc_value("newscrawl/stored", self.pending)
-            self.pending = 0
-        self.last_commit = time.monotonic()
+        # A StorageError here stops the crawl before any page is fetched; its
+        # message names the database with the password masked.
+        self.store = open_store(self.database)
+        logger.info("storing articles in %s", mask_password(self.database))
+        # Commit on time too, not only when an item arrives: a slow crawl
+        # must not hold a batch open for minutes.
+        self.timer = task.LoopingCall(self._tick)
+        self.timer.start(self.commit_seconds, now=False)
 
     def close_spider(self) -> None:
-        self.flush()
-        if self.store is not None:
-            self.store.close()
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        try:
+            if not self.failed:
+                self.flush()
+        except DatabaseUnavailable as exc:
+            logger.error("%s", exc)
+        finally:
+            if self.store is not None:
+                try:
+                    self.store.close()
+                except Exception:  # closing a dead connection must not hide the real error
+                    logger.debug("closing the database failed", exc_info=True)
+
+    # --- items -----------------------------------------------------------
+    def process_item(self, item: Any) -> Article:
+        a = as_article(item)
+        if self.failed or self.store is None:
+            raise drop(self.stats, "database_unavailable", a.url)
+        self.pending.append(a)
+        try:
+            self._write(a)
+        except DatabaseUnavailable as exc:
+            self._give_up(exc)
+            raise drop(self.stats, "database_unavailable", a.url) from exc
+        except _BadValue as exc:
+            self.pending.pop()
+            logger.error("cannot store %s: %s", a.url, exc)
+            raise drop(self.stats, "store_error", a.url) from exc
+        if (
+            len(self.pending) >= self.commit_items
+            or time.monotonic() - self.last_commit >= self.commit_seconds
+        ):
+            try:
+                self.flush()
+            except DatabaseUnavailable as exc:
+                self._give_up(exc)
+                raise drop(self.stats, "database_unavailable", a.url) from exc
+        return a
+
+    def _tick(self) -> None:
+        if self.failed or not self.pending:
+            return
+        if time.monotonic() - self.last_commit >= self.commit_seconds:
+            try:
+                self.flush()
+            except DatabaseUnavailable as exc:
+                self._give_up(exc)
+
+    def flush(self) -> None:
+        """Commit the batch (reconnecting and writing it again if needed)."""
+        if self.store is not None and self.pending:
+            self._run(self.store.commit, replay=self.pending)
+            self._stored(len(self.pending))
+            self.pending = []
+        self.last_commit = time.monotonic()
+
+    def _stored(self, n: int) -> None:
+        if self.stats is not None:
+            self.stats.inc_value("newscrawl/stored", n)
+
+    # --- errors ----------------------------------------------------------
+    def _write(self, article: Article) -> None:
+        assert self.store is not None
+        store = self.store
+        try:
+            outcome = self._run(lambda: store.upsert(article), replay=self.pending[:-1])
+        except _BadValue:
+            # The failed statement spoiled the transaction (PostgreSQL):
+            # roll back and write the rest of the batch again without it.
+            store.rollback()
+            batch = self.pending[:-1]
+            self._run(lambda: self._rewrite(batch), replay=[])
+            raise
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawl/store/{outcome}")
+
+    def _rewrite(self, batch: list[Article]) -> None:
+        assert self.store is not None
+        for a in batch:
+            self.store.upsert(a)
+
+    def _run(self, op: Any, replay: list[Article]) -> Any:
+        """``op()``; on a lost connection reconnect, write ``replay`` (the
+        uncommitted batch before ``op``) again and retry, up to ``retries`` times."""
+        assert self.store is not None
+        store = self.store
+        attempt = 0
+        while True:
+            try:
+                return op()
+            except store.data_errors as exc:
+                raise _BadValue(f"{type(exc).__name__}: {exc}") from exc
+            except store.connection_errors as exc:
+                if attempt >= self.retries:
+                    raise DatabaseUnavailable(
+                        f"lost the database {mask_password(self.database)} and could not get it "
+                        f"back after {self.retries} retries: {type(exc).__name__}: {exc}"
+                    ) from exc
+                attempt += 1
+                delay = self.retry_delay * 2 ** (attempt - 1)
+                logger.warning(
+                    "database %s: %s; reconnecting in %.1fs (retry %d of %d)",
+                    mask_password(self.database),
+                    str(exc).strip() or type(exc).__name__,
+                    delay,
+                    attempt,
+                    self.retries,
+                )
+                if self.stats is not None:
+                    self.stats.inc_value("newscrawl/store/reconnects")
+                # Blocking on purpose: nothing may be acknowledged while the
+                # database is away, and the batch is small.
+                time.sleep(delay)
+                try:
+                    store.close()
+                except Exception:
+                    logger.debug("closing the lost connection failed", exc_info=True)
+                try:
+                    store.connect()
+                    # The open transaction died with the connection: write it again,
+                    # then the loop retries op itself.
+                    for a in replay:
+                        store.upsert(a)
+                except Exception:  # still away: the next op() fails and counts a retry
+                    logger.debug("reconnect failed", exc_info=True)
+                    continue
+
+    def _give_up(self, exc: Exception) -> None:
+        """Stop the crawl: the database is gone. Nothing uncommitted was
+        acknowledged as stored; the next run fetches those articles again."""
+        if self.failed:
+            return
+        self.failed = True
+        logger.error(
+            "%s. Stopping the crawl; %d uncommitted articles were not stored and will be "
+            "fetched again by the next run.",
+            exc,
+            len(self.pending),
+        )
+        self.pending = []
+        if self.crawler is not None and self.crawler.engine is not None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="database_unavailable")
+            )
+
+
+class _BadValue(Exception):
+    """The database refused one value (not the connection)."""

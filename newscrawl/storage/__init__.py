@@ -1,0 +1,353 @@
+"""Databases: one schema for SQLite (the embedded default) and PostgreSQL.
+
+``open_store(url)`` opens ``sqlite:///path`` (or a bare path) or
+``postgresql://user:password@host:port/db`` and creates or migrates the
+schema. Tables:
+
+``articles``
+    one row per article, keyed by ``id`` = :func:`newscrawl.urls.article_key`
+    (the normalized canonical URL); the Article's fields as columns (lists as
+    JSON text in SQLite, ``jsonb`` in PostgreSQL; dates as the ISO 8601
+    strings of the schema, offsets kept), plus ``first_seen``, ``last_seen``
+    and ``changed_at`` (ISO 8601 UTC, ``...Z``).
+``article_versions``
+    texts an article had before: when a re-crawl finds a new ``fingerprint``
+    the old record goes here with the span it was seen (``first_seen`` ..
+    ``last_seen``); one row per (article, fingerprint).
+``newscrawl_meta``
+    ``schema_version``: the schema this database holds; opening an older one
+    runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
+
+Every value goes in as a query parameter. U+0000 cannot be stored in
+PostgreSQL text, so both backends store it as U+FFFD (the character HTML
+parsers give for ``&#0;``): the two databases always hold the same values.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from newscrawl.items import ARTICLE_FIELDS, Article, article_record
+from newscrawl.urls import article_key
+
+SCHEMA_VERSION = 2
+"""1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists."""
+
+LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
+SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used; the message names it (password masked)."""
+
+
+def mask_password(url: str) -> str:
+    """The URL with its password replaced by ``***`` (for messages and logs).
+
+    >>> mask_password("postgresql://crawler:s3cret@db.example:5432/news")
+    'postgresql://crawler:***@db.example:5432/news'
+    >>> mask_password("sqlite:///data/newscrawl.sqlite3")
+    'sqlite:///data/newscrawl.sqlite3'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def seen_time(value: str | None) -> str:
+    """An ISO 8601 time as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (now when missing or
+    unreadable): the one spelling of first_seen/last_seen, so they compare as text.
+
+    >>> seen_time("2021-08-27T14:55:12+08:00")
+    '2021-08-27T06:55:12Z'
+    """
+    when: datetime | None = None
+    if value:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            when = None
+    if when is None:
+        when = datetime.now(UTC)
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _no_nul(value: Any) -> Any:
+    """``value`` with U+0000 replaced by U+FFFD in every string it holds."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    return value
+
+
+def storable_record(article: Article) -> dict[str, Any]:
+    """The article's schema fields as they are stored (NUL replaced)."""
+    return {k: _no_nul(v) for k, v in article_record(article).items()}
+
+
+class Store:
+    """What both backends do; subclasses supply the connection and dialect.
+
+    Writes happen inside a transaction that the caller ends with
+    :meth:`commit` (or :meth:`rollback`); nothing is committed implicitly.
+    """
+
+    #: exceptions meaning "the connection or the database is gone": retry after reconnecting.
+    connection_errors: tuple[type[BaseException], ...] = ()
+    #: exceptions meaning "this value cannot be stored": drop the item.
+    data_errors: tuple[type[BaseException], ...] = ()
+    dialect = ""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    # --- dialect hooks -------------------------------------------------
+    def p(self, name: str) -> str:
+        """The placeholder of the named parameter ``name``."""
+        raise NotImplementedError
+
+    def json_param(self, value: Any) -> Any:
+        """A list or dict as the driver's JSON parameter."""
+        raise NotImplementedError
+
+    def json_value(self, value: Any) -> Any:
+        """A JSON column's value as read back, decoded."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        """Run one statement; the driver's cursor."""
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def connect(self) -> None:
+        """(Re)open the connection; raises StorageError naming the masked URL."""
+        raise NotImplementedError
+
+    def ddl(self) -> list[str]:
+        """Statements creating the current schema (idempotent)."""
+        raise NotImplementedError
+
+    def migrations(self) -> dict[int, list[str]]:
+        """Statements taking the schema from version ``n - 1`` to ``n``."""
+        return {}
+
+    def lock_schema(self) -> None:
+        """Serialize schema creation between crawlers sharing the database."""
+
+    def lock_clause(self) -> str:
+        """What makes a SELECT lock its row until commit (concurrent writers)."""
+        return ""
+
+    # --- schema ---------------------------------------------------------
+    def table_exists(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def schema_version(self) -> int | None:
+        """The version this database holds (None: an empty database)."""
+        if not self.table_exists("newscrawl_meta"):
+            return None
+        row = self.execute(
+            f"SELECT value FROM newscrawl_meta WHERE key = {self.p('k')}", {"k": "schema_version"}
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def ensure_schema(self) -> None:
+        """Create the schema on first use, or migrate an older one, in one transaction."""
+        self.lock_schema()
+        version = self.schema_version()
+        if version is not None and version > SCHEMA_VERSION:
+            raise StorageError(
+                f"the database {mask_password(self.url)} holds schema version {version}, "
+                f"newer than this newscrawl's {SCHEMA_VERSION}: upgrade newscrawl"
+            )
+        if version is not None and version < SCHEMA_VERSION:
+            steps = self.migrations()
+            for n in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in steps.get(n, []):
+                    self.execute(statement)
+        for statement in self.ddl():
+            self.execute(statement)
+        self.execute(
+            f"INSERT INTO newscrawl_meta (key, value) VALUES ({self.p('k')}, {self.p('v')}) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            {"k": "schema_version", "v": str(SCHEMA_VERSION)},
+        )
+        self.commit()
+
+    # --- writing --------------------------------------------------------
+    def _params(self, rec: dict[str, Any]) -> dict[str, Any]:
+        return {k: self.json_param(v) if k in LIST_FIELDS else v for k, v in rec.items()}
+
+    def upsert(self, article: Article) -> str:
+        """Store one article; what happened: ``new``, ``seen`` (same text,
+        last_seen moved), ``changed`` (new text current, old one in versions)
+        or ``older`` (a text older than the current one, kept in versions)."""
+        rec = storable_record(article)
+        key = article_key(article.url, article.canonical_url)
+        seen = seen_time(article.fetched_at)
+        params = self._params(rec) | {"id": key, "seen": seen}
+        cols = ", ".join(f'"{c}"' for c in ("id", *ARTICLE_FIELDS, *SEEN_COLUMNS))
+        vals = ", ".join(
+            [self.p("id"), *(self.p(c) for c in ARTICLE_FIELDS), *[self.p("seen")] * 3]
+        )
+        cur = self.execute(
+            f"INSERT INTO articles ({cols}) VALUES ({vals}) ON CONFLICT (id) DO NOTHING", params
+        )
+        if cur.rowcount == 1:
+            return "new"
+        fields = ", ".join(f'"{c}"' for c in ARTICLE_FIELDS)
+        row = self.execute(
+            f"SELECT {fields}, first_seen, last_seen FROM articles WHERE id = {self.p('id')}"
+            + self.lock_clause(),
+            {"id": key},
+        ).fetchone()
+        old = self._record(row)
+        first, last = row[len(ARTICLE_FIELDS)], row[len(ARTICLE_FIELDS) + 1]
+        if old["fingerprint"] == rec["fingerprint"]:
+            if seen > last:
+                self.execute(
+                    f"UPDATE articles SET last_seen = {self.p('seen')} WHERE id = {self.p('id')}",
+                    {"seen": seen, "id": key},
+                )
+            return "seen"
+        if seen < last:
+            # A re-crawl of an older copy (an old WARC replayed after a newer
+            # crawl): the current text stays, the older one is kept as a version.
+            self._keep_version(key, rec, seen, seen)
+            return "older"
+        self._keep_version(key, old, first, last)
+        sets = ", ".join(f'"{c}" = {self.p(c)}' for c in ARTICLE_FIELDS)
+        self.execute(
+            f"UPDATE articles SET {sets}, last_seen = {self.p('seen')}, "
+            f"changed_at = {self.p('seen')} WHERE id = {self.p('id')}",
+            params,
+        )
+        return "changed"
+
+    def _keep_version(self, key: str, rec: dict[str, Any], first: str, last: str) -> None:
+        p = self.p
+        self.execute(
+            "INSERT INTO article_versions (article_id, fingerprint, title, body_text, record, "
+            f"first_seen, last_seen) VALUES ({p('id')}, {p('fp')}, {p('title')}, {p('body')}, "
+            f"{p('record')}, {p('first')}, {p('last')}) ON CONFLICT (article_id, fingerprint) DO "
+            "UPDATE SET first_seen = CASE WHEN excluded.first_seen < article_versions.first_seen "
+            "THEN excluded.first_seen ELSE article_versions.first_seen END, "
+            "last_seen = CASE WHEN excluded.last_seen > article_versions.last_seen "
+            "THEN excluded.last_seen ELSE article_versions.last_seen END",
+            {
+                "id": key,
+                "fp": rec["fingerprint"],
+                "title": rec["title"],
+                "body": rec["body_text"],
+                "record": self.json_param(rec),
+                "first": first,
+                "last": last,
+            },
+        )
+
+    # --- reading (for users and tests) ---------------------------------
+    def _record(self, row: Any) -> dict[str, Any]:
+        return {
+            f: (self.json_value(row[i]) if f in LIST_FIELDS and row[i] is not None else row[i])
+            for i, f in enumerate(ARTICLE_FIELDS)
+        }
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored record of article ``key`` plus first_seen/last_seen/changed_at."""
+        fields = ", ".join(f'"{c}"' for c in ARTICLE_FIELDS)
+        row = self.execute(
+            f"SELECT {fields}, first_seen, last_seen, changed_at FROM articles "
+            f"WHERE id = {self.p('id')}",
+            {"id": key},
+        ).fetchone()
+        if row is None:
+            return None
+        rec = self._record(row)
+        n = len(ARTICLE_FIELDS)
+        return rec | {"first_seen": row[n], "last_seen": row[n + 1], "changed_at": row[n + 2]}
+
+    def versions(self, key: str) -> list[dict[str, Any]]:
+        """Earlier texts of article ``key``, oldest first: record + first/last seen."""
+        rows = self.execute(
+            "SELECT record, first_seen, last_seen FROM article_versions "
+            f"WHERE article_id = {self.p('id')} ORDER BY first_seen, id",
+            {"id": key},
+        ).fetchall()
+        return [
+            {"record": self.json_value(r[0]), "first_seen": r[1], "last_seen": r[2]} for r in rows
+        ]
+
+    def count(self, table: str = "articles") -> int:
+        if table not in ("articles", "article_versions"):
+            raise ValueError(table)
+        return int(self.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def article_columns(json_type: str) -> str:
+    """The articles table's columns in one dialect (``json_type`` for lists)."""
+    cols = ['"id" TEXT PRIMARY KEY', '"url" TEXT NOT NULL']
+    for f in ARTICLE_FIELDS:
+        if f == "url":
+            continue
+        cols.append(f'"{f}" {json_type if f in LIST_FIELDS else "TEXT"}')
+    cols += [f'"{c}" TEXT NOT NULL' for c in SEEN_COLUMNS]
+    return ",\n    ".join(cols)
+
+
+def json_text(value: Any) -> str:
+    """A list or dict as the JSON text SQLite stores (characters kept, not escaped)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def open_store(url: str) -> Store:
+    """The store named by ``url``, connected, its schema created or migrated.
+
+    Raises StorageError (password masked) when it cannot be opened.
+    """
+    store: Store
+    if url.startswith(("postgresql://", "postgres://")):
+        from newscrawl.storage.postgres import PostgresStore
+
+        store = PostgresStore(url)
+    elif url.startswith("sqlite:///") or "://" not in url:
+        from newscrawl.storage.sqlite import SQLiteStore
+
+        store = SQLiteStore(url)
+    else:
+        raise StorageError(
+            f"NEWSCRAWL_DATABASE={mask_password(url)!r}: use sqlite:///path/file.sqlite3 "
+            "or postgresql://user:password@host:5432/dbname"
+        )
+    store.connect()
+    try:
+        store.ensure_schema()
+    except StorageError:
+        store.close()
+        raise
+    except Exception as exc:
+        store.close()
+        raise StorageError(
+            f"cannot set up the schema in {mask_password(url)}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return store
