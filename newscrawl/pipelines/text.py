@@ -66,6 +66,9 @@ BYLINE_LINE = re.compile(
     r"实习生|通讯员|校对|审核)\s*[:：|/]?"
 )
 MAX_BYLINE_CHARS = 60
+# A line with sentence punctuation is text that starts with a role word
+# ("记者从有关部门获悉，…。"), not a byline.
+SENTENCE_PUNCT = re.compile(r"[，。！？；]")
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
@@ -228,8 +231,14 @@ def is_byline(line: str) -> bool:
 
     >>> is_byline("责任编辑：李墨轩 SN098"), is_byline("（总台央视记者 潘虹旭 周琨）")
     (True, True)
+    >>> is_byline("记者从有关部门获悉，截至十月底，网点已超过三万个。")  # a sentence
+    False
     """
-    return len(line) <= MAX_BYLINE_CHARS and bool(BYLINE_LINE.match(line))
+    return (
+        len(line) <= MAX_BYLINE_CHARS
+        and bool(BYLINE_LINE.match(line))
+        and not SENTENCE_PUNCT.search(line)
+    )
 
 
 def clean_body(
