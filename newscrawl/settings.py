@@ -9,6 +9,8 @@ from newscrawl.items import ARTICLE_FIELDS
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# `scrapy crawl` exits with status 3 when the health report raises a drift alarm.
+COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Politeness (live crawls; the replay spider turns these off for itself) ---
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
@@ -56,13 +58,43 @@ NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", "sqlite:///data/newscr
 NEWSCRAWL_COMMIT_ITEMS = 50
 NEWSCRAWL_COMMIT_SECONDS = 2.0
 
+# --- Scheduled crawls (newscrawl/incremental.py, spiders/feeds.py) ---
+# The database is the crawl's memory: a stored article is fetched again only
+# when younger than RECHECK_DAYS and last checked more than RECHECK_HOURS ago.
+NEWSCRAWL_INCREMENTAL = True
+NEWSCRAWL_RECHECK_DAYS = 2.0
+NEWSCRAWL_RECHECK_HOURS = 6.0
+# Skip feed/sitemap entries older than this (ISO date or an age: 12h, 2d); -a since= wins.
+NEWSCRAWL_SINCE = ""
+# Feeds, sitemaps or robots.txt URLs read by `scrapy crawl feeds` without -a url=.
+NEWSCRAWL_FEEDS: list[str] = []
+# A second run of the same spider (and JOBDIR) on the same database refuses to start.
+NEWSCRAWL_LOCK = True
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.incremental.IncrementalMiddleware": 50,
+}
+
 # --- Logging and run summary ---
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.logformatter.NewscrawlLogFormatter"
 LOGSTATS_INTERVAL = 30.0
 EXTENSIONS = {
-    "newscrawl.extensions.RunSummary": 500,
+    # Progress: Scrapy's LogStats line plus the queue size.
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.Progress": 0,
+    "newscrawl.incremental.CrawlLock": 0,
+    "newscrawl.extensions.HealthReport": 500,
 }
+# Health report: a JSON file per run ({spider}, {time} filled in); empty: log only.
+NEWSCRAWL_REPORT = "data/reports/{spider}-{time}.json"
+# Drift alarm: a site's field fill rate this many points (0.3 = 30%) below its
+# mean over the last NEWSCRAWL_DRIFT_RUNS runs of the job -> ERROR + exit status 3.
+NEWSCRAWL_DRIFT_THRESHOLD = 0.3
+NEWSCRAWL_DRIFT_RUNS = 5
+# Sites with fewer articles in a run are not judged in it.
+NEWSCRAWL_DRIFT_MIN_ARTICLES = 5
+# Runs compared with each other; default: the spider and its -a url= / -a path=.
+NEWSCRAWL_JOB = ""
 
 # --- Scrapy ---
 ADDONS = {"newscrawl.addon.Outputs": 0}
