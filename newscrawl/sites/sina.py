@@ -390,6 +390,13 @@ class Sina(Site):
                     out.append(f"gb_{code.lower()}")
         return out
 
+    def lead(self, page: Page) -> str | None:
+        """The description, unless it only repeats the title (old pages)."""
+        lead = super().lead(page)
+        if lead and _clean(lead) == _clean(self.title(page)):
+            return None
+        return lead
+
     def body_html(self, page: Page) -> str | None:
         found = self._container(page)
         if found is None:
@@ -518,6 +525,25 @@ def _clean_container(root: Any, css: str) -> list[str]:
         if text:
             fc = etree.SubElement(wrap, "figcaption")
             fc.text = text
+    # Old pages: <center><img></center><br><center><font>caption</font></center>
+    for center in root.xpath(".//center[img]"):
+        if _clean(center.text_content()):
+            continue
+        nxt = center.getnext()
+        while nxt is not None and nxt.tag == "br":
+            nxt = nxt.getnext()
+        if nxt is None or nxt.tag != "center" or nxt.find(".//img") is not None:
+            continue
+        text = _clean(nxt.text_content())
+        if 0 < len(text) <= 80:
+            _drop(nxt)
+            center.tag = "figure"
+            center.attrib.clear()
+            etree.SubElement(center, "figcaption").text = text
+    # sina.cn: <figure><img><h2 class="art_img_tit">caption</h2></figure>
+    for cap in root.xpath('.//figure//*[contains(@class, "art_img_tit")]'):
+        cap.tag = "figcaption"
+        cap.attrib.clear()
     # Headings inside the container repeat the title (sh.sina: h1 + the h2 date line).
     if css == ".txt":
         for el in root.xpath("./*[self::h1 or self::h2]"):
