@@ -45,7 +45,10 @@ _CMS_STAMP = re.compile(r"published at ((?:19|20)\d\d-\d\d-\d\d \d\d:\d\d:\d\d)"
 # <!-- news_keyword_pub,stock,sh600717&sz000001 -->
 _KEYWORD_PUB = re.compile(r"news_keyword_pub,(\w+),([\w&.\-]*)")
 _STOCK_ID = re.compile(r"^(?:stock_)?((?:sh|sz|bj)\d{6}|hk\d{5})$", re.I)
-_STOCK_HREF = re.compile(r"/realstock/company/((?:sh|sz|bj)\d{6})/|/hkstock/quotes/(\d{5})\.html")
+_STOCK_HREF = re.compile(
+    r"/realstock/company/((?:sh|sz|bj)\d{6})/|/hkstock/quotes/(\d{5})\.html"
+    r"|/usstock/quotes/([A-Za-z.]+)\.html"
+)
 # Junk Sina pages put inside the article container.
 _JUNK_CSS = ", ".join(
     (
@@ -170,6 +173,8 @@ class Sina(Site):
         "time.art_time",
         ".art_time",
         ".txt > h2",
+        ".artInfo",
+        ".from_info",
     )
     SOURCE_CSS = (
         ".date-source .source",
@@ -189,7 +194,8 @@ class Sina(Site):
         "section.art_content",
         ".art_content",
         "#article td.l17",
-        ".txt",
+        ".artpl .txt",
+        "td.l17",
     )
 
     def is_article_url(self, url: str) -> bool:
@@ -268,6 +274,19 @@ class Sina(Site):
             text = re.sub(r"\s*[(（]?微博[)）]?\s*$", "", text).strip()
             if text and not text.startswith("http"):
                 return text
+        for info in page.sel.css(".artInfo, .from_info"):
+            # http://www.sina.com.cn 2007年03月01日 10:00 <a>新华网</a> <a>微博</a>
+            parts = [_clean(t) for t in info.css("a::text, span::text, font::text").getall()]
+            parts = [
+                t
+                for t in parts
+                if t
+                and t not in ("微博", "我有话说")
+                and "://" not in t
+                and not _DATE_TEXT.search(t)
+            ]
+            if parts:
+                return re.sub(r"^(来源|來源)\s*[:：]\s*", "", parts[-1]) or None
         cell = self._header_cell(page)
         if cell:
             rest = _DATE_TEXT.sub(" ", cell)
@@ -305,7 +324,9 @@ class Sina(Site):
         (``作者：X``, ``原创： X编译 公众号``, a closing ``(记者 X)`` or ``(X)``)."""
         lines: list[str] = []
         for css in (".show_author", ".article-editor", ".article-editor-box p"):
-            lines += page.texts(css)
+            for text in page.texts(css):
+                # An unlabelled .show_author names the writer.
+                lines.append(text if re.search(r"[:：]", text) else f"作者：{text}")
         found = self._container(page)
         if found is None:
             return lines
@@ -375,7 +396,7 @@ class Sina(Site):
         for href in scope.css("a::attr(href)").getall():
             m = _STOCK_HREF.search(href)
             if m:
-                out.append(m[1] or f"hk{m[2]}")
+                out.append(m[1] or (f"hk{m[2]}" if m[2] else f"gb_{m[3].lower()}"))
         for comment in page.sel.xpath("//comment()[contains(., 'news_keyword_pub')]").getall():
             m = _KEYWORD_PUB.search(comment)
             if not m or not m[2]:
