@@ -113,7 +113,7 @@ def find_drift(
             if not levels:
                 continue
             baseline = sum(levels) / len(levels)
-            if baseline - rate >= threshold:
+            if round(baseline - rate, 6) >= threshold:  # 0.8 - 0.5 is 0.3, not 0.2999…
                 alarms.append(
                     {
                         "site": site,
