@@ -52,7 +52,7 @@ def page_html(i: int, title: str | None = None, revision: int = 0) -> str:
     return PAGE.format(
         title_e=escape(title, quote=False),
         published=f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}T08:30:00+01:00",
-        author=f"Reporter {WORDS[i % len(WORDS)].title()}",
+        author=f"Ana {WORDS[i % len(WORDS)].title()}",
         paragraphs="".join(f"<p>{escape(p)}</p>" for p in paras),
     )
 
