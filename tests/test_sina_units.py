@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.exceptions import UsageError
 
-from newscrawl.sites.sina import Sina, _paren_byline
+from newscrawl.sites.sina import _EDITOR_LINE, Sina, _paren_byline
 from newscrawl.spiders.sina import api_items, list_date, parse_since
 
 SINA = Sina()
@@ -108,3 +108,19 @@ def test_api_items(body: bytes) -> None:
 def test_api_items_without_data() -> None:
     assert api_items(b'{"result": {"status": {"code": 0}, "data": []}}') == []
     assert api_items(b'{"result": {}}') == []
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("责任编辑：李墨轩 SN098", "李墨轩 SN098"),
+        ("【责任编辑：王婧】", "王婧"),
+        ("(责编： yxj)", "yxj"),
+        ("（编辑 张三）", "张三"),
+        ("编辑部门认为，这一做法值得推广。", None),
+        ("编辑：", None),
+    ],
+)
+def test_editor_line(line: str, name: str | None) -> None:
+    m = _EDITOR_LINE.match(line)
+    assert (m[2] if m else None) == name

@@ -14,6 +14,7 @@ Layout families this module knows (selectors are tried newest first):
   ``td.title14``, a date line ``2005年03月31日03:18 <font>来源</font>`` and the
   text in ``td.l17``;
 * regional (sh.sina.com.cn): ``.txt`` with ``h1`` and an ``h2`` date line;
+* blog.sina.com.cn posts: ``.articalTitle`` (``.titName``, ``.time``), ``.articalContent``;
 * mobile (finance.sina.cn / news.sina.cn): ``h1.art_tit_h1``,
   ``.weibo_time`` / ``time.art_time``, ``.weibo_user`` / ``cite.art_cite``,
   ``section.art_content`` with ``p.art_p``.
@@ -85,7 +86,9 @@ _RELATED_HEAD = re.compile(
     r"^(相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|更多阅读|此前报道|往期回顾|专题)\s*[:：]?"
 )
 _TEXT_END = re.compile(r"<!--\s*(publish_helper_end|news_keyword_pub)")
-_EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)\s*[:：]\s*(.+?)\s*[\]】)）]?$")
+_EDITOR_LINE = re.compile(
+    r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)(?:\s*[:：]\s*|\s+)([^:：，。]+?)\s*[\]】)）]?$"
+)
 _ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[:：]\s*(.+)$")
 _PROMO_LINE = re.compile(
     r"(声明：新浪网登载此文|免责声明：|扫描.{0,10}二维码|海量资讯、精准解读|新浪财经APP|"
@@ -162,6 +165,7 @@ class Sina(Site):
         ".txt > h1",
         "#article th.f24",
         "#article td.title14",
+        ".articalTitle .titName",
     )
     DATE_CSS = (
         ".date-source .date",
@@ -175,6 +179,7 @@ class Sina(Site):
         ".txt > h2",
         ".artInfo",
         ".from_info",
+        ".articalTitle .time",
     )
     SOURCE_CSS = (
         ".date-source .source",
@@ -195,6 +200,7 @@ class Sina(Site):
         ".art_content",
         "#article td.l17",
         ".artpl .txt",
+        ".articalContent",
         "td.l17",
     )
 
