@@ -124,3 +124,15 @@ def test_api_items_without_data() -> None:
 def test_editor_line(line: str, name: str | None) -> None:
     m = _EDITOR_LINE.match(line)
     assert (m[2] if m else None) == name
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://k.sina.com.cn/article_1234567890_abcdef01234.html", True),
+        ("https://blog.sina.com.cn/s/blog_4701280b0102e0wz.html", False),
+        ("https://finance.sina.com.cn/roll/index.d.html?cid=56588", False),
+    ],
+)
+def test_is_article_url(url: str, ok: bool) -> None:
+    assert SINA.is_article_url(url) is ok

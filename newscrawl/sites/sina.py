@@ -103,6 +103,7 @@ _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _NOT_A_NAME = {
     "完", "图", "组图", "待续", "未完待续", "综合", "综述", "编辑", "记者", "本报记者",
     "视觉中国", "资料图", "资料图片", "新华社", "中新社", "图片来源", "网络图片",
+    "路透", "法新", "彭博", "美联", "央视", "新华", "中新", "编译", "原创", "全文完", "本报讯",
 }  # fmt: skip
 _OUTLET_END = re.compile(
     r"(网|報|报|社|台|客户端|新闻|日报|晚报|周刊|杂志|时报|综合|中国|财经|图)$"
@@ -121,10 +122,10 @@ class Sina(Site):
 
     ARTICLE_URL = re.compile(
         r"/doc-i[a-z]{4}\w+\.s?html|/detail-i[a-z]{4}\w+\.d\.html"
-        r"|/\d{4}-\d{2}-\d{2}/(?:doc-)?\w+\.s?html"
+        r"|/\d{4}-\d{2}-\d{2}/(?:doc-)?\w+\.s?html|//k\.sina\.(?:com\.)?cn/article_\w+\.html"
     )
     """Article addresses: today's ``doc-i….shtml`` (``detail-i….d.html`` on
-    sina.cn) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
+    sina.cn, ``k.sina.com.cn/article_….html``) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
 
     ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
     """The JSON list API Sina's roll-news pages (news.sina.com.cn/roll/,
@@ -151,7 +152,7 @@ class Sina(Site):
     ``NEWSCRAWL_SINA_LIST_PAGES`` setting or ``-a lists=`` adds some."""
 
     NOT_ARTICLE_URL = re.compile(
-        r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|k|iask|search)\.|/(?:video|slide|zt_d|"
+        r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|iask|search)\.|/(?:video|slide|zt_d|"
         r"zhibo|live|quotes|realstock|hkstock/quotes|usstock/quotes)/|/(?:slide|video)_",
     )
     """Sina pages that are no article: video, galleries, live blogs, quotes, topics."""
@@ -459,7 +460,8 @@ class Sina(Site):
             # after it come the editor line and Sina's own widgets.
             lifted: list[str] = []
             end = _TEXT_END.search(html)
-            if end:
+            # Only a marker after the text ends it (never one before any text).
+            if end and _visible_chars(html[: end.start()]) >= 50:
                 after = lxml.html.fragment_fromstring(html[end.start() :], create_parent="div")
                 for el in after.iter("p", "div", "span"):
                     text = _clean(el.text_content())
@@ -506,6 +508,17 @@ class _Container(NamedTuple):
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
+
+
+def _visible_chars(fragment: str) -> int:
+    """How many characters of text an HTML fragment shows (tags, scripts,
+    styles and comments left out).
+
+    >>> _visible_chars("<p>　　正文<script>x()</script></p><!-- c -->")
+    2
+    """
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", "", fragment, flags=re.S | re.I)
+    return len(_clean(re.sub(r"<[^>]*>", "", text)).replace(" ", ""))
 
 
 def _drop(el: Any) -> None:
