@@ -97,7 +97,8 @@ NEWSCRAWL_DRIFT_MIN_ARTICLES = 5
 NEWSCRAWL_JOB = ""
 
 # --- Scrapy ---
-ADDONS = {"newscrawl.addon.Outputs": 0}
+# Distributed: with NEWSCRAWL_REDIS_URL set, the crawl is shared through Redis.
+ADDONS = {"newscrawl.addon.Outputs": 0, "newscrawl.distributed.Distributed": 10}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_STORE_EMPTY = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

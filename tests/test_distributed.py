@@ -1,0 +1,271 @@
+"""Distributed crawls: two real worker processes sharing one crawl through a
+real Redis, storing into a real PostgreSQL, fetching a few thousand pages
+from a local HTTP server. The workers run the ``feeds`` spider on a sitemap:
+the production path of a scheduled crawl (seed = the sitemap, fetched once;
+then one request per article, shared between the workers)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from feed_server import FeedServer, feed_server
+from pagegen import page_html
+
+redis = pytest.importorskip("redis", reason="pip install 'newscrawl[redis]'")
+psycopg = pytest.importorskip("psycopg", reason="pip install 'newscrawl[postgres]'")
+
+HOST = "news.example.test"
+PAGES = 2000
+LATE_PAGES = 1000
+NEXT_PAGES = 200
+
+
+def article_url(i: int) -> str:
+    return f"http://{HOST}/news/story-{i}.html"
+
+
+def make_site(folder: Path, n: int) -> Path:
+    """A news site of ``n`` article pages and a sitemap listing them all."""
+    site = folder / "gen" / HOST
+    (site / "news").mkdir(parents=True)
+    for i in range(n):
+        (site / "news" / f"story-{i}.html").write_text(page_html(i), encoding="utf-8")
+    locs = "".join(f"<url><loc>{article_url(i)}</loc></url>" for i in range(n))
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
+        encoding="utf-8",
+    )
+    return folder / "gen"
+
+
+@pytest.fixture
+def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[FeedServer]:
+    """The site served on 127.0.0.1: ``PAGES`` pages, or as many as the test's
+    indirect parameter says."""
+    n = int(getattr(request, "param", PAGES))
+    with feed_server(tmp_path, make_site(tmp_path, n)) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_redis(redis_url: str) -> Iterator[str]:
+    """The session's Redis, emptied before and after the test."""
+    r = redis.Redis.from_url(redis_url)
+    r.flushdb()
+    yield redis_url
+    r.flushdb()
+
+
+def start_worker(
+    name: str, tmp: Path, server: FeedServer, redis_url: str, database: str, *extra: str
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """``scrapy crawl feeds`` as a user starts a worker; its log file."""
+    log = tmp / f"{name}.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "feeds",
+        "-a",
+        f"url=http://{HOST}/sitemap.xml",
+        "-s",
+        f"NEWSCRAWL_REDIS_URL={redis_url}",
+        "-s",
+        f"NEWSCRAWL_DATABASE={database}",
+        "-s",
+        f"NEWSCRAWL_JSONL={tmp / (name + '.jsonl')}",
+        "-s",
+        "NEWSCRAWL_REDIS_IDLE_SECONDS=3",
+        "-s",
+        "NEWSCRAWL_REDIS_WORKER_TIMEOUT=5",
+        "-s",
+        "ROBOTSTXT_OBEY=False",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s",
+        "LOGSTATS_INTERVAL=5",
+        "-s",
+        f"LOG_FILE={log}",
+        *extra,
+    ]
+    env = {**os.environ, **server.env()}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    return proc, log
+
+
+def final_stats(log: Path) -> dict[str, Any]:
+    """The numbers of the stats dump at the end of a worker's log."""
+    text = log.read_text(encoding="utf-8")
+    dump = text[text.rindex("Dumping Scrapy stats:") :]
+    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)[,}]", dump)}
+
+
+def stored_rows(database: str) -> list[tuple[str, str]]:
+    with psycopg.connect(database) as conn:
+        return [(str(r[0]), str(r[1])) for r in conn.execute("SELECT id, url FROM articles")]
+
+
+def wait(proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"worker did not end by itself within {timeout}s")
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    assert proc.returncode == 0, stderr[-3000:]
+
+
+def redis_keys(redis_url: str) -> list[str]:
+    """The keys left in Redis, besides the marker telling late workers that a
+    run is over (a few bytes that expire within hours)."""
+    r = redis.Redis.from_url(redis_url)
+    left = []
+    for key in sorted(k.decode() for k in r.keys("*")):
+        if key.endswith(":seed") and r.get(key) == b"finished" and 0 < r.ttl(key) <= 3600:
+            continue
+        left.append(key)
+    return left
+
+
+def test_two_workers_share_one_crawl(
+    tmp_path: Path, site: FeedServer, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    a, log_a = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url)
+    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url)
+    wait(a)
+    wait(b)  # both ended by themselves once the shared queue stayed empty
+
+    rows = stored_rows(fresh_postgres_url)
+    assert sorted(url for _id, url in rows) == sorted(article_url(i) for i in range(PAGES))
+    sa, sb = final_stats(log_a), final_stats(log_b)
+    # Every article was fetched and stored by exactly one worker ...
+    assert sa["newscrawl/stored"] + sb["newscrawl/stored"] == PAGES
+    assert sa.get("item_scraped_count", 0) + sb.get("item_scraped_count", 0) == PAGES
+    # ... and each worker did a real part of the work.
+    assert min(sa["newscrawl/stored"], sb["newscrawl/stored"]) > PAGES // 5
+    # The sitemap was seeded and fetched once, by one worker.
+    assert site.fetched(f"{HOST}/sitemap.xml") == [f"{HOST}/sitemap.xml"]
+    assert len(site.fetched(f"{HOST}/news/")) == PAGES
+    for log in (log_a, log_b):
+        text = log.read_text(encoding="utf-8")
+        assert "the run is over" in text or "finished" in text
+        assert "Closing spider (finished)" in text
+    # The run's requests and fingerprints are gone from Redis.
+    assert redis_keys(fresh_redis) == [], redis_keys(fresh_redis)
+
+
+def test_worker_killed_halfway_loses_nothing(
+    tmp_path: Path, site: FeedServer, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    site.delay = 0.01  # keep the crawl going long enough to kill a worker in the middle
+    a, _log_a = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url)
+    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url)
+    deadline = time.monotonic() + 120
+    while len(site.fetched(f"{HOST}/news/")) < PAGES // 2:
+        assert time.monotonic() < deadline, "the crawl did not get halfway"
+        assert a.poll() is None and b.poll() is None
+        time.sleep(0.05)
+    os.kill(a.pid, signal.SIGKILL)
+    a.wait()
+    wait(b)  # the survivor takes back what the dead worker held, then ends
+
+    rows = stored_rows(fresh_postgres_url)
+    urls = [url for _id, url in rows]
+    assert len(urls) == len(set(urls)) == PAGES
+    assert set(urls) == {article_url(i) for i in range(PAGES)}
+    text = log_b.read_text(encoding="utf-8")
+    assert "stopped answering" in text  # the survivor put the dead worker's requests back
+    assert final_stats(log_b)["newscrawl/redis/recovered"] > 0
+    assert redis_keys(fresh_redis) == []
+
+
+@pytest.mark.parametrize("site", [LATE_PAGES], indirect=True)
+def test_late_worker_joins_the_running_crawl(
+    tmp_path: Path, site: FeedServer, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    site.delay = 0.005
+    a, log_a = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url)
+    while len(site.fetched(f"{HOST}/news/")) < LATE_PAGES // 4:
+        assert a.poll() is None, "worker a ended early"
+        time.sleep(0.05)
+    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url)
+    wait(a)
+    wait(b)
+    assert len(stored_rows(fresh_postgres_url)) == LATE_PAGES
+    sa, sb = final_stats(log_a), final_stats(log_b)
+    assert sa["newscrawl/stored"] + sb["newscrawl/stored"] == LATE_PAGES
+    assert sb["newscrawl/stored"] > 0
+    assert re.search(r"run \S+ is seeded: taking requests from the queue", log_b.read_text())
+    assert site.fetched(f"{HOST}/sitemap.xml") == [f"{HOST}/sitemap.xml"]
+
+
+@pytest.mark.parametrize("site", [NEXT_PAGES], indirect=True)
+def test_next_run_starts_afresh_and_the_database_remembers(
+    tmp_path: Path, site: FeedServer, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    """Scheduled use: a run ends, the next run is seeded again (the sitemap is
+    read again) and fetches only what the database does not hold."""
+    a, _ = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url)
+    wait(a)
+    assert len(stored_rows(fresh_postgres_url)) == NEXT_PAGES
+    extra = site.root / HOST / "news" / f"story-{NEXT_PAGES}.html"
+    extra.write_text(page_html(NEXT_PAGES), encoding="utf-8")
+    sitemap = site.root / HOST / "sitemap.xml"
+    sitemap.write_text(
+        sitemap.read_text().replace(
+            "</urlset>", f"<url><loc>{article_url(NEXT_PAGES)}</loc></url></urlset>"
+        )
+    )
+    before = len(site.fetched(f"{HOST}/news/"))
+    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url)
+    wait(b)
+    assert len(stored_rows(fresh_postgres_url)) == NEXT_PAGES + 1
+    assert site.fetched(f"{HOST}/sitemap.xml") == [f"{HOST}/sitemap.xml"] * 2
+    assert site.fetched(f"{HOST}/news/")[before:] == [f"{HOST}/news/story-{NEXT_PAGES}.html"]
+    assert "seeding run" in log_b.read_text(encoding="utf-8")
+    assert redis_keys(fresh_redis) == []
+
+
+def test_missing_scrapy_redis_says_what_to_install(tmp_path: Path) -> None:
+    """Without scrapy-redis, a distributed crawl stops at start, naming the extra."""
+    shadow = tmp_path / "shadow"
+    (shadow / "scrapy_redis").mkdir(parents=True)
+    (shadow / "scrapy_redis" / "__init__.py").write_text(
+        "raise ImportError('gone', name='scrapy_redis')"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{shadow}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-s",
+            "NEWSCRAWL_REDIS_URL=redis://127.0.0.1:1/0",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "pip install 'newscrawl[redis]'" in proc.stderr
