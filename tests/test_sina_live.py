@@ -9,7 +9,8 @@ What the server holds (dates are Beijing time; the crawl runs with
   page 2: A3, an article answering 404, a live blog, A1 again, A4;
   page 3: two articles older than ``since`` (so page 4 is never asked for);
 * list page 1: A2 again, A7 (old numeric URL), a quote page, a page robots.txt
-  forbids, and 下一页 -> list page 2: A8 and an article older than ``since``.
+  forbids, and 下一页 -> list page 2: A8 (GBK bytes served as UTF-8) and an
+  article older than ``since``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DATA = ROOT / "tests" / "sina_live"
 API = "/api/roll/get"
 FAILING = "/finance/roll/2024-05-03/doc-inaaaaaa0000500.shtml"
 GONE = "/finance/roll/2024-05-02/doc-inaaaaaa0000404.shtml"
+# Served as GBK bytes under a header (and a <meta>) that say UTF-8.
+MISLABELLED = "/finance/2024-05-01/18765432102.shtml"
 
 WRITTEN = {
     "/finance/china/2024-05-03/doc-inaaaaaa0000001.shtml",
@@ -50,7 +53,12 @@ def roll_api(req: Request) -> Reply:
 
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
-    routes = {API: roll_api, FAILING: Reply(500, b"<html>server error</html>")}
+    gbk = (DATA / MISLABELLED.lstrip("/")).read_text(encoding="utf-8").encode("gbk")
+    routes = {
+        API: roll_api,
+        FAILING: Reply(500, b"<html>server error</html>"),
+        MISLABELLED: Reply(200, gbk, content_type="text/html; charset=utf-8"),
+    }
     with LocalServer(root=DATA, routes=routes) as s:
         yield s
 
@@ -114,6 +122,10 @@ def test_crawl_lists_paginates_skips_and_survives_errors(
     a1 = next(r for r in records if r["url"].endswith("0000001.shtml"))
     assert a1["authors"] == ["周明"] and a1["editors"] == ["王静"] and a1["source"] == "新华财经"
     assert a1["categories"] == ["财经", "滚动"]
+    # The page whose bytes are GBK but whose header says UTF-8 still decodes right.
+    a8 = next(r for r in records if r["url"].endswith(MISLABELLED))
+    assert a8["title"] == "今年首批旅游消费券发放完毕" and a8["source"] == "北京日报客户端"
+    assert not any("\ufffd" in str(v) for r in records for v in r.values())
 
     # Pagination: API pages 1-3 (page 3 is all older than since), list pages 1-2.
     api_pages = [r.query["page"] for r in server.requests if r.path == API]

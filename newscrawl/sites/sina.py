@@ -29,11 +29,14 @@ shows; the page bar (上一页 1 2 下一页) is removed from the body.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 
 import lxml.html
 from lxml import etree
+from scrapy.http import TextResponse
 
+from newscrawl.items import Article, Listing
 from newscrawl.sites.base import Candidate, Page, Site
 
 # A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
@@ -204,6 +207,16 @@ class Sina(Site):
         ".articalContent",
         "td.l17",
     )
+
+    def extract(
+        self,
+        response: TextResponse,
+        listing: Listing | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Article:
+        """As :meth:`Site.extract`, on the page decoded right: Sina pages are
+        GBK (GB2312 declared) or UTF-8, and a few say one and are the other."""
+        return super().extract(redecode(response), listing, fetched_at)
 
     def is_article_url(self, url: str) -> bool:
         return bool(self.ARTICLE_URL.search(url)) and not self.NOT_ARTICLE_URL.search(url)
@@ -508,6 +521,28 @@ class _Container(NamedTuple):
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
+
+
+def redecode(response: TextResponse) -> TextResponse:
+    """``response`` decoded with whichever of its own encoding, GB18030 and
+    UTF-8 gives the fewest undecodable bytes (U+FFFD), when its own gives any.
+
+    >>> from scrapy.http import HtmlResponse
+    >>> page = HtmlResponse("https://news.sina.com.cn/a.shtml", body="<p>新浪</p>".encode("gbk"),
+    ...                     headers={"Content-Type": "text/html; charset=utf-8"})
+    >>> redecode(page).text
+    '<p>新浪</p>'
+    """
+    text = response.text
+    if "\ufffd" not in text:
+        return response
+    best, best_bad = response, text.count("\ufffd")
+    for encoding in ("gb18030", "utf-8"):
+        candidate = response.body.decode(encoding, errors="replace")
+        bad = candidate.count("\ufffd")
+        if bad < best_bad:
+            best, best_bad = response.replace(encoding=encoding), bad
+    return best
 
 
 def _visible_chars(fragment: str) -> int:
