@@ -620,8 +620,8 @@ def _clean_container(root: Any, css: str) -> list[str]:
         cap.tag = "figcaption"
         cap.attrib.clear()
     # Headings inside the container repeat the title (sh.sina: h1 + the h2 date line).
-    if css == ".txt":
-        for el in root.xpath("./*[self::h1 or self::h2]"):
+    if css.endswith(".txt"):
+        for el in root.xpath(".//h1 | .//h2"):
             _drop(el)
     # Paragraph-level junk: promos, editor lines, 原标题, related-link lists.
     in_related = False
