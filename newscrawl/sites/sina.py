@@ -92,7 +92,7 @@ _TEXT_END = re.compile(r"<!--\s*(publish_helper_end|news_keyword_pub)")
 _EDITOR_LINE = re.compile(
     r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)(?:\s*[:：]\s*|\s+)([^:：，。]+?)\s*[\]】)）]?$"
 )
-_ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[:：]\s*(.+)$")
+_ORIGINAL_TITLE = re.compile(r"^\s*[（(【]?\s*原标题\s*[:：]\s*(.+?)\s*[)）】]?$")
 _PROMO_LINE = re.compile(
     r"(声明：新浪网登载此文|免责声明：|扫描.{0,10}二维码|海量资讯、精准解读|新浪财经APP|"
     r"点击进入专题|查看更多美图|立刻注册新浪免费邮箱|上手机新浪网|^\[上一篇\]|^\[下一篇\])"
@@ -669,6 +669,8 @@ def _paren_byline(inner: str) -> list[str]:
 
     >>> _paren_byline("信报记者 蔡雪婧"), _paren_byline("王霄 发自上海"), _paren_byline("完")
     (['记者 蔡雪婧'], ['记者 王霄'], [])
+    >>> _paren_byline("记者 孟然 实习生 程露 通讯员 王五")
+    ['记者 孟然 实习生 程露']
     """
     inner = _clean(inner)
     inner = re.sub(r"\s*(发自|报道|摄影?|整理)\S*$", "", inner).strip()
@@ -677,7 +679,8 @@ def _paren_byline(inner: str) -> list[str]:
     m = re.search(r"^(.+?)\s*/\s*编译$|^编译\s*[:：/]?\s*(.+)$", inner)
     if m:
         return [f"编译 {m[1] or m[2]}"]
-    parts = re.split(r"\s*(通讯员|实习生)\s*", inner)
+    # Correspondents (通讯员, often a press officer) are no writers; interns are.
+    parts = re.split(r"\s*通讯员\s*", inner)
     head = parts[0]
     m = _REPORTER.match(head)
     if m:
