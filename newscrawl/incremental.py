@@ -232,8 +232,18 @@ def _text(value: Any) -> str | None:
 
 
 def spider_since(spider: Spider, setting: str | None) -> datetime | None:
-    """The cut-off of a run: the spider's ``-a since=``, else the setting."""
-    return parse_since(getattr(spider, "since", None) or setting)
+    """The cut-off of a run: the spider's own (a ``cutoff`` datetime, read in
+    the site's zone), its ``-a since=``, else the setting."""
+    cutoff = getattr(spider, "cutoff", None)
+    if isinstance(cutoff, datetime):
+        return cutoff
+    text = getattr(spider, "since", None) or setting
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        # The spider may read its own since differently; it is not ours to stop it.
+        logger.warning("%s: feed and sitemap entries are not filtered by date", exc)
+        return None
 
 
 class IncrementalMiddleware:
