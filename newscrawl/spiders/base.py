@@ -18,12 +18,21 @@ from newscrawl.sites.base import Site
 logger = logging.getLogger(__name__)
 
 
+# Control bytes, less the whitespace ones (9-13: tab, newlines, form feed, CR).
+_CONTROLS = bytes(b for b in range(32) if b < 9 or b > 13)
+
+
 def looks_binary(body: bytes) -> bool:
-    """True for bytes that are no web page (NUL bytes, or mostly control bytes)."""
+    """True for bytes that are no web page (NUL bytes, or mostly control bytes).
+
+    >>> looks_binary(b"<html>\\x1b[0m</html>"), looks_binary(b"\\x01\\x02\\x03<p>")
+    (False, True)
+    """
     head = body[:4096]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    # Counted in C (bytes.translate), not byte by byte: this runs on every page.
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls * 10 > len(head)
 
 

@@ -1,0 +1,243 @@
+"""newscrawl's benchmark: one command, run from the project folder.
+
+    .venv/bin/python -m bench                      # throughput (2,000 pages) + micro
+    .venv/bin/python -m bench --pages 5000 --repeat 3
+    .venv/bin/python -m bench --only memory        # 10,000 and 100,000 pages
+
+Throughput: generated Sina-like pages (``bench/generate.py``) replayed three
+ways, each in its own process, one after another:
+
+1. ``bare``: Scrapy alone, a spider yielding ``{"url": ...}``: the ceiling;
+2. ``newscrawl``: ``scrapy crawl replay`` with every pipeline, JSON Lines and
+   SQLite outputs, exactly as a user runs it;
+3. ``trafilatura``: a spider calling trafilatura and dateparser per page.
+
+pages/s is pages over Scrapy's ``elapsed_time_seconds`` (the crawl, not the
+interpreter's start-up). CPU s/page comes from the child's resource usage
+(user + system), less that of the same command on one page, over the pages
+after the first. Peak RSS is the child's ``ru_maxrss``. Absolute figures vary
+from machine to machine; the ratios are the figures to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import micro
+from bench.generate import generate, page_path
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("bare", "newscrawl", "trafilatura")
+LABELS = {
+    "bare": "1 bare Scrapy (ceiling)",
+    "newscrawl": "2 newscrawl full replay",
+    "trafilatura": "3 trafilatura + dateparser",
+}
+
+
+@dataclass
+class Run:
+    kind: str
+    pages: int
+    items: int
+    elapsed: float
+    cpu: float
+    maxrss_mb: float
+    wall: float
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.elapsed if self.elapsed else 0.0
+
+
+def _stats_from_log(log: str) -> dict[str, Any]:
+    stats: dict[str, Any] = {}
+    for key in ("elapsed_time_seconds", "item_scraped_count", "memusage/max"):
+        m = re.search(rf"'{re.escape(key)}': ([\d.]+)", log)
+        if m:
+            stats[key] = float(m[1])
+    return stats
+
+
+def run_one(kind: str, pages: Path, n: int, work: Path) -> Run:
+    """One benchmark process over ``pages``; its figures."""
+    out = work / f"out-{kind}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    if kind == "newscrawl":
+        cmd = [
+            sys.executable, "-m", "scrapy", "crawl", "replay",
+            "-a", f"path={pages}",
+            "-s", f"NEWSCRAWL_JSONL={out / 'articles.jsonl'}",
+            "-s", f"NEWSCRAWL_DATABASE=sqlite:///{out / 'newscrawl.sqlite3'}",
+        ]  # fmt: skip
+    else:
+        cmd = [sys.executable, "-m", "bench.spiders", kind, str(pages), str(out)]
+    t0 = time.perf_counter()
+    with (out / "log.txt").open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    text = (out / "log.txt").read_text("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed ({proc.returncode}):\n{text[-3000:]}")
+    if kind == "newscrawl":
+        stats = _stats_from_log(text)
+    else:
+        stats = json.loads((out / "stats.json").read_text())
+    return Run(
+        kind,
+        n,
+        int(stats.get("item_scraped_count", 0)),
+        float(stats.get("elapsed_time_seconds", 0.0)),
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        wall,
+    )
+
+
+def check_output(work: Path, truth: list[dict[str, Any]]) -> str:
+    """How much of the generated pages' truth newscrawl's output holds."""
+    by_url = {t["url"]: t for t in truth}
+    path = work / "out-newscrawl" / "articles.jsonl"
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    ok = dict.fromkeys(("title", "date", "source", "authors", "editor", "body"), 0)
+    for rec in records:
+        t = by_url.get(rec["url"])
+        if t is None:
+            continue
+        ok["title"] += rec["title"] == t["title"]
+        ok["date"] += (rec.get("published_at") or "")[:16] == t["published_at"]
+        ok["source"] += rec.get("source") == t["source"]
+        ok["authors"] += sorted(rec.get("authors") or []) == sorted(t["authors"])
+        ok["editor"] += t["editor"] in (rec.get("editors") or [])
+        body = rec.get("body_text") or ""
+        ok["body"] += (
+            body.startswith(t["first_sentence"])
+            and t["last_sentence"] in body[-200:]
+            and "责任编辑" not in body
+            and "新浪财经APP" not in body
+        )
+    n = len(truth)
+    parts = ", ".join(f"{k} {v / n:.0%}" for k, v in ok.items())
+    return f"newscrawl output: {len(records)} of {n} pages; right: {parts}"
+
+
+def _mb(x: float) -> str:
+    return f"{x:.0f} MB"
+
+
+def throughput(pages: int, repeat: int, work: Path) -> list[str]:
+    corpus = work / f"pages-{pages}"
+    truth = generate(corpus, pages)
+    sizes = [int(t["bytes"]) for t in truth]
+    gb = sum(1 for t in truth if t["encoding"] == "gb2312")
+    lines = [
+        f"corpus: {pages} generated Sina-like pages, {sum(sizes) / 1e6:.0f} MB, "
+        f"{min(sizes) // 1024}-{max(sizes) // 1024} KB (median "
+        f"{sorted(sizes)[len(sizes) // 2] // 1024} KB), {gb} GB2312, {pages - gb} UTF-8",
+    ]
+    first = page_path(corpus, 0)
+    base = {k: run_one(k, first, 1, work) for k in KINDS}  # start-up cost, subtracted
+    runs: dict[str, list[Run]] = {k: [] for k in KINDS}
+    for _ in range(repeat):
+        for k in KINDS:
+            r = run_one(k, corpus, pages, work)
+            if r.items != pages:
+                lines.append(f"warning: {k} scraped {r.items} items of {pages} pages")
+            runs[k].append(r)
+    lines.append(check_output(work, truth))
+    lines.append("")
+    lines.append(f"{'':30} {'pages/s':>9} {'CPU ms/page':>12} {'peak RSS':>9}")
+    rate: dict[str, float] = {}
+    for k in KINDS:
+        rate[k] = statistics.median(r.rate for r in runs[k])
+        cpu = statistics.median((r.cpu - base[k].cpu) / (pages - 1) for r in runs[k])
+        rss = max(r.maxrss_mb for r in runs[k])
+        lines.append(f"{LABELS[k]:30} {rate[k]:9.1f} {cpu * 1000:12.2f} {_mb(rss):>9}")
+    lines.append("")
+    r21 = rate["newscrawl"] / rate["bare"]
+    r23 = rate["newscrawl"] / rate["trafilatura"]
+    lines.append(f"ratio 2/1 (newscrawl / bare Scrapy):  {r21:.2f}  (target >= 0.6)")
+    lines.append(f"ratio 2/3 (newscrawl / trafilatura):  {r23:.2f}  (target >= 3)")
+    if repeat > 1:
+        for name, a, b in (("2/1", "newscrawl", "bare"), ("2/3", "newscrawl", "trafilatura")):
+            each = [x.rate / y.rate for x, y in zip(runs[a], runs[b], strict=True)]
+            lines.append(f"ratio {name} per round: " + ", ".join(f"{v:.2f}" for v in each))
+    return lines
+
+
+def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
+    """Peak RSS of the full replay at each size (the first ``n`` pages of one corpus)."""
+    n_max = max(sizes)
+    corpus = work / f"memory-{n_max}-{min_kb}-{max_kb}"
+    t0 = time.perf_counter()
+    truth = generate(corpus, n_max, seed=11, min_kb=min_kb, max_kb=max_kb)
+    total = sum(int(t["bytes"]) for t in truth)
+    lines = [
+        f"memory corpus: {n_max} pages of {min_kb}-{max_kb} KB, {total / 1e9:.1f} GB "
+        f"(generated in {time.perf_counter() - t0:.0f} s)"
+    ]
+    for n in sorted(sizes):
+        if n == n_max:
+            path = corpus
+        elif n % 10_000 == 0 and n // 10_000 == 1:
+            path = corpus / "000"  # the first 10,000 pages are one folder
+        else:
+            raise SystemExit("memory sizes are 10000 and the corpus size")
+        r = run_one("newscrawl", path, n, work)
+        lines.append(
+            f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(r.maxrss_mb)}, "
+            f"{r.items} items, {r.rate:.1f} pages/s, {r.wall:.0f} s"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=2000, help="throughput corpus size")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of the three runs")
+    ap.add_argument(
+        "--only", default="throughput,micro", help="throughput, micro, memory (comma-separated)"
+    )
+    ap.add_argument("--memory-pages", default="10000,100000")
+    ap.add_argument("--memory-kb", default="30,60", help="page size range of the memory corpus")
+    ap.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "newscrawl-bench",
+        help="where pages and outputs go (kept: generated pages are reused)",
+    )
+    a = ap.parse_args(argv)
+    parts = set(a.only.split(","))
+    a.work.mkdir(parents=True, exist_ok=True)
+    print(f"newscrawl benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs")
+    if "throughput" in parts:
+        for line in throughput(a.pages, a.repeat, a.work):
+            print(line, flush=True)
+    if "micro" in parts:
+        print()
+        print(micro.report(micro.run(micro.CORPUS, 15)), flush=True)
+    if "memory" in parts:
+        print()
+        sizes = [int(x) for x in a.memory_pages.split(",")]
+        lo, hi = (int(x) for x in a.memory_kb.split(","))
+        for line in memory(sizes, a.work, lo, hi):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

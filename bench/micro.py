@@ -1,0 +1,154 @@
+"""Micro-benchmark: extraction plus normalization of one page, no Scrapy
+engine. For each corpus page: bytes -> ``HtmlResponse`` -> ``Site.extract``
+-> every item pipeline but the outputs (store), in order.
+
+    python -m bench.micro [--corpus ../shared/corpus/sina] [--repeat 15] [--profile]
+
+Each page is run once untimed (first-call costs: imports, dateparser's
+tables), then ``--repeat`` times; a page's time is the median of its
+repeats, and the median and 95th percentile are taken over pages. The corpus
+is read where it is, at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.reactor import install_reactor
+from scrapy.utils.test import get_crawler
+
+from newscrawl.sites import site_for_url
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "sina"
+OUTPUT_PIPELINES = ("store", "dedupe")  # outputs and crawl memory, not normalization
+FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Result:
+    file: str
+    kb: float
+    ms: float
+    dropped: str | None
+
+
+def pipelines() -> list[Any]:
+    """The project's normalizing pipelines, built as a crawl builds them."""
+    settings = get_project_settings()
+    install_reactor(settings["TWISTED_REACTOR"])  # the crawler checks for it; never run
+    crawler = get_crawler(settings_dict=settings.copy_to_dict())
+    out = []
+    order = sorted(settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1])
+    for path, prio in order:
+        if prio is None or any(f".{name}." in str(path) for name in OUTPUT_PIPELINES):
+            continue
+        cls = load_object(path)
+        obj = cls.from_crawler(crawler) if hasattr(cls, "from_crawler") else cls()
+        out.append(obj)
+    return out
+
+
+def _process(pipes: list[Any], item: Any) -> Any:
+    for p in pipes:
+        if len(inspect.signature(p.process_item).parameters) == 1:
+            item = p.process_item(item)
+        else:
+            item = p.process_item(item, None)
+    return item
+
+
+def one(data: bytes, url: str, pipes: list[Any]) -> str | None:
+    """Extract and normalize one page; the drop reason, if it was dropped."""
+    response = HtmlResponse(url=url, body=data)
+    article = site_for_url(url).extract(response, None, FETCHED)
+    try:
+        _process(pipes, article)
+    except DropItem as exc:
+        return str(exc).split(":")[0]
+    return None
+
+
+def corpus_pages(corpus: Path) -> list[tuple[str, str, bytes]]:
+    """``(file, url, bytes)`` of every page ``truth.json`` lists."""
+    truth = json.loads((corpus / "truth.json").read_text("utf-8"))
+    return [(p["file"], p["url"], (corpus / p["file"]).read_bytes()) for p in truth["pages"]]
+
+
+def run(corpus: Path, repeat: int) -> list[Result]:
+    pipes = pipelines()
+    pages = corpus_pages(corpus)
+    results = []
+    for name, url, data in pages:
+        dropped = one(data, url, pipes)  # warm-up, untimed
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            one(data, url, pipes)
+            times.append(time.perf_counter() - t0)
+        results.append(Result(name, len(data) / 1024, statistics.median(times) * 1000, dropped))
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) by linear interpolation."""
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def report(results: list[Result], verbose: bool = False) -> str:
+    ms = [r.ms for r in results]
+    lines = []
+    if verbose:
+        for r in sorted(results, key=lambda r: -r.ms):
+            drop = f"  dropped: {r.dropped}" if r.dropped else ""
+            lines.append(f"  {r.ms:7.2f} ms  {r.kb:6.0f} KB  {r.file[:60]}{drop}")
+    lines.append(
+        f"extraction + normalization, {len(ms)} Sina corpus pages: "
+        f"median {statistics.median(ms):.2f} ms, p95 {percentile(ms, 0.95):.2f} ms, "
+        f"max {max(ms):.2f} ms, mean {statistics.fmean(ms):.2f} ms per page"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--profile", action="store_true", help="cProfile the timed loop")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per page")
+    a = ap.parse_args(argv)
+    if not (a.corpus / "truth.json").exists():
+        sys.exit(f"no corpus at {a.corpus} (pass --corpus DIR holding truth.json)")
+    if a.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        results = run(a.corpus, a.repeat)
+        prof.disable()
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    else:
+        results = run(a.corpus, a.repeat)
+    print(report(results, a.verbose))
+
+
+if __name__ == "__main__":
+    main()

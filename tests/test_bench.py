@@ -1,0 +1,66 @@
+"""The benchmark's page generator and the replay tuning it measures (no
+timings here: speed is measured by ``python -m bench``, not asserted)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from conftest import ROOT, replay
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+sys.path.insert(0, str(ROOT))  # bench/ is a folder of the project, not an installed package
+from bench.generate import generate, page
+from newscrawl.logformatter import NewscrawlLogFormatter
+from newscrawl.spiders.replay import ReplaySpider
+
+
+def test_pages_are_deterministic_sized_and_encoded_as_declared() -> None:
+    seen = set()
+    for i in range(40):
+        data, truth = page(3, i)
+        assert page(3, i)[0] == data
+        assert 30 * 1024 * 0.9 <= len(data) <= 200 * 1024 * 1.1
+        text = data.decode(truth.encoding)  # strict: GB2312 pages are pure GB2312
+        assert f"charset={truth.encoding}" in text or f'charset="{truth.encoding}"' in text
+        assert truth.title in text and truth.editor in text and truth.first_sentence in text
+        seen.add(truth.encoding)
+    assert seen == {"gb2312", "utf-8"}
+
+
+def test_generated_pages_replay_to_their_truth(tmp_path: Path) -> None:
+    truth = {t["url"]: t for t in generate(tmp_path / "pages", 12, seed=5)}
+    records, _ = replay(tmp_path / "pages", tmp_path)
+    assert len(records) == 12
+    for rec in records:
+        t = truth[rec["url"]]
+        assert rec["title"] == t["title"]
+        assert rec["published_at"].startswith(t["published_at"])
+        assert rec["source"] == t["source"]
+        assert t["editor"] in rec["editors"]
+        assert rec["body_text"].startswith(t["first_sentence"])
+        assert "责任编辑" not in rec["body_text"] and "新浪财经APP" not in rec["body_text"]
+
+
+def test_replay_is_tuned_and_live_crawls_keep_their_settings() -> None:
+    crawler = get_crawler(ReplaySpider)
+    assert crawler.settings.getint("CONCURRENT_ITEMS") == 1
+    assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0
+    from newscrawl import settings
+
+    assert settings.ROBOTSTXT_OBEY and settings.AUTOTHROTTLE_ENABLED
+
+
+def test_per_page_debug_lines_only_when_debug_is_logged() -> None:
+    request = Request("file:///tmp/a.html")
+    response = HtmlResponse("file:///tmp/a.html", body=b"<p>x</p>", request=request)
+    spider = ReplaySpider(path=".")
+    quiet = NewscrawlLogFormatter.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": "INFO"}))
+    loud = NewscrawlLogFormatter.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": "DEBUG"}))
+    assert quiet.crawled(request, response, spider) is None
+    assert quiet.scraped({"url": "u"}, response, spider) is None
+    line = loud.crawled(request, response, spider)
+    assert line is not None and line["level"] == logging.DEBUG
+    assert loud.scraped({"url": "u"}, response, spider) is not None
