@@ -4,13 +4,16 @@ Common formats are parsed by hand (dateparser costs ~90 ms on its first
 call in a process and ~1 ms after); dateparser takes the rest. A date
 without a year is accepted only when the URL supplies one; relative dates
 count from the response's ``fetched_at``, never from the wall clock, so a
-replay gives the same record tomorrow.
+replay gives the same record tomorrow. A date no article can have (after
+``fetched_at`` plus a day, before 1990, no year) is null, and counted in the
+crawl stats under ``newscrawl/dates/rejected/<reason>``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -21,20 +24,55 @@ from newscrawl.items import Article
 from newscrawl.pipelines import as_article
 
 MIN_YEAR = 1990
+STATS_PREFIX = "newscrawl/dates/rejected"
 
 _LABEL = re.compile(
-    r"(发布时间|發佈時間|发表时间|发布日期|更新时间|时间|日期|Published|Updated|Posted)\s*[:：]?\s*",
+    r"(发布时间|發佈時間|发表时间|發表時間|发表于|發表於|发布于|发布日期|更新时间|时间|日期|发布|"
+    r"Published(?: on)?|Updated(?: on)?|Posted(?: on)?|Veröffentlicht(?: am)?|Stand|Datum|"
+    r"Publié le|Mis à jour le|Publicado(?: el)?)\s*[:：]?\s*",
     re.I,
 )
-_CUT_AFTER = re.compile(r"\s*(来源|來源|作者|编辑|责任编辑|记者|Source|By)\s*[:：].*$", re.I)
-_ISO = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?(?![\d:])"
+_CUT_AFTER = re.compile(
+    r"\s*(来源|來源|作者|编辑|责任编辑|记者|稿源|Source|Quelle|By|Von)\s*[:：].*$", re.I
 )
-_SLASH = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?)"
+_TIME = r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2})(?:[.,]\d+)?)?"
+_HALF_DAY = r"(?:\s*(?:上午|下午|晚上|凌晨|早上|中午)\s*)?"
+_ISO = re.compile(
+    rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?:(?:T|\s+|\s*[/,]\s*)?{_HALF_DAY}{_TIME})?\s*{_OFFSET}?(?![\d:])"
+)
+_SLASH = re.compile(
+    rf"(\d{{4}})[/.](\d{{1,2}})[/.](\d{{1,2}})(?:(?:T|\s+|\s*,\s*)?{_HALF_DAY}{_TIME})?"
+)
 _ZH = re.compile(
-    r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：]\s*(\d{2})"
-    r"(?:\s*[:：]\s*(\d{2}))?)?"
+    r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*(?:[（(][^)）]{0,8}[)）])?\s*"
+    rf"(?:(?:上午|下午|晚上|凌晨|早上|中午)\s*)?(?:{_TIME})?"
+)
+# 27.08.2021, 27.08.2021 14:55, 27.08.2021 um 14.55 Uhr (German and most of Europe).
+_DMY = re.compile(
+    r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s*(?:um|-|\|)?\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
+)
+MONTHS = {
+    # English, German, French, Spanish, Italian, Dutch, Portuguese: the languages of most news.
+    **dict.fromkeys(("jan", "january", "januar", "jänner", "janvier", "enero", "gennaio", "januari", "janeiro"), 1),
+    **dict.fromkeys(("feb", "february", "februar", "février", "fevrier", "febrero", "febbraio", "februari", "fevereiro"), 2),
+    **dict.fromkeys(("mar", "march", "märz", "maerz", "mars", "marzo", "maart", "março"), 3),
+    **dict.fromkeys(("apr", "april", "avril", "abril", "aprile"), 4),
+    **dict.fromkeys(("may", "mai", "mayo", "maggio", "mei", "maio"), 5),
+    **dict.fromkeys(("jun", "june", "juni", "juin", "junio", "giugno", "junho"), 6),
+    **dict.fromkeys(("jul", "july", "juli", "juillet", "julio", "luglio", "julho"), 7),
+    **dict.fromkeys(("aug", "august", "août", "aout", "agosto", "augustus"), 8),
+    **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"), 9),
+    **dict.fromkeys(("oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro"), 10),
+    **dict.fromkeys(("nov", "november", "novembre", "noviembre", "novembro"), 11),
+    **dict.fromkeys(("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"), 12),
+}  # fmt: skip
+_CLOCK = r"(?:,?\s*(?:at|um|à|a las|às|alle|-|\||,)?\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:Uhr)?\s*([ap]\.?\s?m\.?)?)?"
+_D_MON_Y = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?([^\W\d_]{{3,10}})\.?\s+(?:de\s+)?(\d{{4}}){_CLOCK}", re.I
+)
+_MON_D_Y = re.compile(
+    rf"([^\W\d_]{{3,10}})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_CLOCK}", re.I
 )
 _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 _RFC2822 = re.compile(r"^(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}")
@@ -46,10 +84,31 @@ _UNITS = {
     "min": "minutes", "小时": "hours", "hour": "hours", "天": "days", "day": "days",
     "周": "weeks", "week": "weeks",
 }  # fmt: skip
+_PM = re.compile(r"下午|晚上|\bp\.?\s?m\b\.?", re.I)
+_AM = re.compile(r"上午|凌晨|早上|\ba\.?\s?m\b\.?", re.I)
+_HAS_TIME = re.compile(
+    r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\.\d{2}\s*Uhr|\d{1,2}h\d{2}|[时時]|小时|分钟|ago"
+)
+_HAS_OFFSET = re.compile(r"(?<=\d)\s*(Z|[+-]\d{2}:?\d{2})$|\b(GMT|UTC)\b|[+-]\d{4}\b")
 
 
 class Implausible(ValueError):
-    """A date parsed, but one no article can have (future, or before 1990)."""
+    """A date parsed, but one no article can have; ``reason`` is ``no_year``,
+    ``future`` or ``before_1990`` (the stats key's last part)."""
+
+    def __init__(self, message: str, reason: str = "implausible") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A date as parsed: the instant, whether the text gave a time of day,
+    and whether it gave its offset (or was an instant: epoch, RFC 2822)."""
+
+    dt: datetime
+    has_time: bool
+    exact: bool
 
 
 def cut_label(text: str) -> str:
@@ -63,23 +122,34 @@ def cut_label(text: str) -> str:
     return _CUT_AFTER.sub("", text).strip()
 
 
-def _aware(
-    y: int, mo: int, d: int, h: int, mi: int, s: int, tz: ZoneInfo, offset: str | None
-) -> datetime:
-    if offset:
-        if offset == "Z":
-            zone: Any = UTC
-        else:
-            sign = 1 if offset[0] == "+" else -1
-            hh, mm = int(offset[1:3]), int(offset[-2:])
-            from datetime import timezone
+def _zone(offset: str | None, tz: tzinfo) -> tzinfo:
+    if not offset:
+        return tz
+    o = offset.upper()
+    if o in ("Z", "GMT", "UTC"):
+        return UTC
+    o = o.removeprefix("GMT").removeprefix("UTC")
+    sign = 1 if o[0] == "+" else -1
+    digits = o[1:].replace(":", "")
+    hh, mm = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    return timezone(sign * timedelta(hours=hh, minutes=mm))
 
-            zone = timezone(sign * timedelta(hours=hh, minutes=mm))
-        return datetime(y, mo, d, h, mi, s, tzinfo=zone)
-    return datetime(y, mo, d, h, mi, s, tzinfo=tz)
+
+def _hour(h: int, text: str) -> int:
+    if h < 12 and _PM.search(text):
+        return h + 12
+    if h == 12 and _AM.search(text):
+        return 0
+    return h
+
+
+def _dt(text: str, y: int, mo: int, d: int, h: Any, mi: Any, s: Any, tz: tzinfo) -> datetime:
+    hour = _hour(int(h), text) if h else 0
+    return datetime(y, mo, d, hour, int(mi or 0), int(s or 0), tzinfo=tz)
 
 
 def _fast(text: str, tz: ZoneInfo, fetched: datetime, url_year: int | None) -> datetime | None:
+    """The common formats without dateparser (None: not one of them)."""
     if _EPOCH.match(text):
         n = float(text)
         return datetime.fromtimestamp(n / 1000 if n > 1e11 else n, UTC)
@@ -90,20 +160,26 @@ def _fast(text: str, tz: ZoneInfo, fetched: datetime, url_year: int | None) -> d
             pass
     m = _ISO.search(text)
     if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        return _aware(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0), tz, m[7])
+        return _dt(text, int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], _zone(m[7], tz))
     m = _SLASH.search(text)
     if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        return _aware(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0), tz, None)
+        return _dt(text, int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], tz)
     m = _ZH.search(text)
     if m:
         year = int(m[1]) if m[1] else url_year
         if year is None:
-            raise Implausible("no year")
-        return _aware(
-            year, int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0), int(m[6] or 0), tz, None
-        )
+            raise Implausible(f"{text!r} has no year and the URL gives none", "no_year")
+        return _dt(text, year, int(m[2]), int(m[3]), m[4], m[5], m[6], tz)
+    m = _DMY.search(text)
+    if m:
+        return _dt(text, int(m[3]), int(m[2]), int(m[1]), m[4], m[5], m[6], tz)
+    for pattern, day_first in ((_D_MON_Y, True), (_MON_D_Y, False)):
+        m = pattern.search(text)
+        if m:
+            d, mon = (m[1], m[2]) if day_first else (m[2], m[1])
+            month = MONTHS.get(mon.lower())
+            if month:
+                return _dt(m[7] or "", int(m[3]), month, int(d), m[4], m[5], m[6], tz)
     local = fetched.astimezone(tz)
     m = _REL_ZH.match(text) or _REL_EN.match(text)
     if m:
@@ -129,8 +205,47 @@ def _dateparser(
         "REQUIRE_PARTS": ["day", "month", "year"],
         "PREFER_DATES_FROM": "past",
     }
-    result: datetime | None = dateparser.parse(text, languages=languages, settings=settings)
+    try:
+        result: datetime | None = dateparser.parse(text, languages=languages, settings=settings)
+    except (ValueError, OverflowError):
+        return None
     return result
+
+
+def parse_full(
+    text: str | None,
+    tz: str = "UTC",
+    fetched_at: datetime | None = None,
+    url_date: str | None = None,
+    languages: list[str] | None = None,
+) -> Parsed | None:
+    """Like ``parse_date``, telling also whether the text had a time of day
+    and an offset of its own."""
+    if text is None or not str(text).strip():
+        return None
+    fetched = fetched_at or datetime.now(UTC)
+    zone = ZoneInfo(tz)
+    clean = cut_label(str(text))
+    url_year = int(url_date[:4]) if url_date else None
+    try:
+        dt = _fast(clean, zone, fetched, url_year)
+    except Implausible:
+        raise
+    except (ValueError, OverflowError):  # a day or month number out of range
+        dt = None
+    if dt is None and len(clean) <= 80:  # longer text is a sentence, not a date
+        dt = _dateparser(clean, tz, fetched, languages)
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=zone)
+    if dt.year < MIN_YEAR:
+        raise Implausible(f"{dt.isoformat()} is before {MIN_YEAR}", "before_1990")
+    if dt > fetched + timedelta(days=1):
+        raise Implausible(f"{dt.isoformat()} is after the page was fetched", "future")
+    relative = bool(_REL_ZH.match(clean) or _REL_EN.match(clean))
+    exact = bool(_EPOCH.match(clean) or _HAS_OFFSET.search(clean)) or relative
+    return Parsed(dt, relative or bool(_HAS_TIME.search(clean)), exact)
 
 
 def parse_date(
@@ -149,27 +264,8 @@ def parse_date(
     >>> parse_date("2021年08月27日 14:55", "Asia/Shanghai").isoformat()
     '2021-08-27T14:55:00+08:00'
     """
-    if text is None or not str(text).strip():
-        return None
-    fetched = fetched_at or datetime.now(UTC)
-    zone = ZoneInfo(tz)
-    clean = cut_label(str(text))
-    url_year = int(url_date[:4]) if url_date else None
-    try:
-        dt = _fast(clean, zone, fetched, url_year)
-    except ValueError as exc:  # bad day/month numbers, or no year
-        if isinstance(exc, Implausible):
-            raise
-        dt = None
-    if dt is None:
-        dt = _dateparser(clean, tz, fetched, languages)
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=zone)
-    if dt.year < MIN_YEAR or dt > fetched + timedelta(days=1):
-        raise Implausible(f"{dt.isoformat()} is not a plausible publication date")
-    return dt
+    parsed = parse_full(text, tz, fetched_at, url_date, languages)
+    return parsed.dt if parsed else None
 
 
 def to_iso(dt: datetime, tz: str) -> str:
@@ -184,6 +280,85 @@ def to_iso(dt: datetime, tz: str) -> str:
     return dt.isoformat(timespec="seconds")
 
 
+@dataclass
+class DateChoice:
+    """What ``choose_date`` decided: the date, its raw text and origin, the
+    metadata time the shown one overruled (if any), and every rejection as
+    ``(reason, description)``."""
+
+    iso: str | None = None
+    raw: str | None = None
+    origin: str | None = None
+    overruled: str | None = None
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _has_clock(p: Parsed) -> bool:
+    """A time of day that is more than a placeholder midnight."""
+    return p.has_time and (p.dt.hour, p.dt.minute, p.dt.second) != (0, 0, 0)
+
+
+def _wall(dt: datetime) -> tuple[int, int, int, int, int]:
+    return (dt.year, dt.month, dt.day, dt.hour, dt.minute)
+
+
+def choose_date(
+    candidates: list[tuple[str, str]],
+    tz: str,
+    fetched_at: datetime,
+    url_date: str | None = None,
+    languages: list[str] | None = None,
+) -> DateChoice:
+    """The publication date among a site's candidates (most trusted first).
+
+    The first candidate that parses wins: a site lists the time shown to
+    readers first when it is the truer one (Sina's metadata differs by up to
+    three hours), and the metadata time it overrules is kept in
+    ``overruled``. The winner is refined by the others:
+
+    * a day without a time (or at a placeholder midnight) takes the time of
+      a candidate on the same day;
+    * a time without an offset that shows the same clock time as a candidate
+      with one takes that offset (the page's own zone beats the setting's).
+
+    The URL's date is the last resort.
+    """
+    out = DateChoice()
+    parsed: list[tuple[Parsed, str, str]] = []
+    for raw, origin in candidates:
+        try:
+            p = parse_full(raw, tz, fetched_at, url_date, languages)
+        except Implausible as exc:
+            out.rejected.append((exc.reason, f"{origin}: {raw!r}: {exc}"))
+            continue
+        if p is not None:
+            parsed.append((p, str(raw), origin))
+    if not parsed:
+        if url_date:
+            dt = parse_date(url_date, tz, fetched_at)
+            if dt is not None:
+                out.iso, out.raw, out.origin = to_iso(dt, tz), url_date, "url"
+        return out
+    best, raw, origin = parsed[0]
+    if not _has_clock(best):
+        for p, r, o in parsed[1:]:
+            if _has_clock(p) and p.dt.astimezone(best.dt.tzinfo).date() == best.dt.date():
+                best, raw, origin = p, r, o
+                break
+    if not best.exact:
+        for p, _, _ in parsed:
+            if p.exact and _wall(p.dt) == _wall(best.dt):
+                best = Parsed(best.dt.replace(tzinfo=p.dt.tzinfo), best.has_time, True)
+                break
+    if origin == "visible":
+        for p, _, o in parsed:
+            if o in ("meta", "jsonld") and _has_clock(p) and p.dt != best.dt:
+                out.overruled = to_iso(p.dt, tz)
+                break
+    out.iso, out.raw, out.origin = to_iso(best.dt, tz), raw, origin
+    return out
+
+
 def pick_date(
     candidates: list[tuple[str, str]],
     tz: str,
@@ -191,26 +366,9 @@ def pick_date(
     url_date: str | None = None,
     languages: list[str] | None = None,
 ) -> tuple[str | None, str | None, str | None, list[str]]:
-    """The first candidate that parses: ``(iso, raw, from, problems)``.
-
-    Candidates come most trusted first (the site decides: the time shown to
-    readers before metadata); the URL's date is the last resort. ``problems``
-    names every candidate rejected as implausible.
-    """
-    problems: list[str] = []
-    for raw, origin in candidates:
-        try:
-            dt = parse_date(raw, tz, fetched_at, url_date, languages)
-        except Implausible as exc:
-            problems.append(f"{origin}: {raw!r}: {exc}")
-            continue
-        if dt is not None:
-            return to_iso(dt, tz), str(raw), origin, problems
-    if url_date:
-        dt = parse_date(url_date, tz, fetched_at)
-        if dt is not None:
-            return to_iso(dt, tz), url_date, "url", problems
-    return None, None, None, problems
+    """``choose_date`` as ``(iso, raw, from, problems)``."""
+    c = choose_date(candidates, tz, fetched_at, url_date, languages)
+    return c.iso, c.raw, c.origin, [d for _, d in c.rejected]
 
 
 def parse_fetched(value: str) -> datetime:
@@ -221,7 +379,8 @@ def parse_fetched(value: str) -> datetime:
 
 
 class DatesPipeline:
-    """Fills published_at/raw/from and updated_at from the site's candidates."""
+    """Fills published_at/raw/from and updated_at from the site's candidates;
+    counts every rejected date under ``newscrawl/dates/rejected/<reason>``."""
 
     def __init__(self, stats: Any, default_tz: str) -> None:
         self.stats = stats
@@ -238,12 +397,15 @@ class DatesPipeline:
             tz = self.default_tz
         fetched = parse_fetched(a.fetched_at)
         langs = [a.language] if a.language else None
-        iso, raw, origin, problems = pick_date(
-            a.raw.get("published", []), tz, fetched, a.raw.get("url_date"), langs
-        )
-        a.published_at, a.published_raw, a.published_from = iso, raw, origin
-        updated, *_ = pick_date(a.raw.get("updated", []), tz, fetched, None, langs)
-        a.updated_at = updated if updated != iso else None
-        if problems and self.stats is not None:
-            self.stats.inc_value("newscrawl/dates/implausible", len(problems))
+        pub = choose_date(a.raw.get("published", []), tz, fetched, a.raw.get("url_date"), langs)
+        a.published_at, a.published_raw, a.published_from = pub.iso, pub.raw, pub.origin
+        upd = choose_date(a.raw.get("updated", []), tz, fetched, None, langs)
+        updated = upd.iso
+        if updated is None and pub.overruled and pub.iso and pub.overruled > pub.iso:
+            updated = pub.overruled  # the metadata's later time: a last modification
+        a.updated_at = updated if updated != pub.iso else None
+        if self.stats is not None:
+            for reason, _ in pub.rejected + upd.rejected:
+                self.stats.inc_value(f"{STATS_PREFIX}/{reason}")
+                self.stats.inc_value("newscrawl/dates/implausible")
         return a

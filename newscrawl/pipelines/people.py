@@ -28,15 +28,38 @@ _LABEL = re.compile(
         for i, (words, role) in enumerate(_ROLE_WORDS)
     ),
 )
-_SPLIT = re.compile(r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b|\s和\s|\s+)\s*")
-_SPLIT_LATIN = re.compile(r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b)\s*")
+_SPLIT = re.compile(
+    r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\se\s|\s和\s|\s+)\s*"
+)
+_SPLIT_LATIN = re.compile(
+    r"\s*(?:[、,，;；/|｜&]|\band\b|\bund\b|\bet\b|\bog\b|\boch\b|\bog\b|\by\b|\se\s|\bi\b|\bи\b)\s*"
+)
+# Han names are written without spaces: "张三 李四" is two people, "大渡 美咲" is
+# one in Japanese, and "Андрей Колесников" one in any alphabet.
+_HAN_NAMES = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s+[\u4e00-\u9fff·]{2,5})+$")
+_JUNK_WORD = re.compile(r"^[\d\W_]+$")
 _EDITOR_CODE = re.compile(r"\b[A-Z]{1,4}\d{2,6}\b")
-_NOISE = re.compile(r"[（(]\s*微博\s*[)）]|[（(]\s*编译\s*[)）]|^[（(]|[)）]$")
-_NOT_A_NAME = re.compile(
-    r"@|https?://|^www\.|^(staff|redaktion|editorial|editors?|admin|newsroom|email the author|"
-    r"unknown|anonymous|佚名|null|none|本报|本站|综合)$",
+_NOISE = re.compile(
+    r"[（(]\s*(?:微博|编译|[A-Za-z]{2,4}|[\w.]+\.\w{2,4})\s*[)）]|[（(]\s*编译\s*[)）]|^[（(]|[)）]$"
+)
+# A leading "By"/"Von"/"Par"... in any case; only at the start, so that
+# "Ursula von der Leyen" keeps her particle.
+_LATIN_LABEL = re.compile(
+    r"^(?:(?:written|words|text|reported|story)\s+by|by|von|par|por|di|door|av|af|text|texte|"
+    r"autor(?:in)?|author|reporter)\s*[:：]?\s+",
     re.I,
 )
+_NOT_A_NAME = re.compile(
+    r"@|https?://|^www\.|\.(?:com|de|org|net|co\.uk|fr|es|it|ch|at|lt|in|jp|cn|ru)\b|\d|"
+    r"^(staff|redaktion|editorial|editors?|admin|administrator|newsroom|email the author|"
+    r"unknown|anonymous|佚名|null|none|本报|本站|综合|staff writer|guest|gast|team|"
+    r"reporter|correspondent|contributor|author|autor|autorin|agencies|agency|wire|"
+    r"updated|published|posted|read more|mehr|more|photo|foto)$|"
+    r"^(?:image|photo|foto|bild|picture|credit|quelle|source)s?\s*:|getty|istock|shutterstock|"
+    r"dpa-infocom|\bimages?\b",
+    re.I,
+)
+_LAST_FIRST = re.compile(r"^([^\W\d_][\w'\-]+),\s*([^\W\d_][\w'\-.]+(?:\s[^\W\d_][\w'\-.]+)?)$")
 _OUTLET = re.compile(
     r"(网|網|报|報|社|台|客户端|财经|新闻|日报|晚报|周刊|杂志|综合|时报|通讯|传媒|媒体|频道|APP|"
     r"Reuters|AFP|AP|dpa|Bloomberg|Press|News|Times|Post|Agency)$"
@@ -54,16 +77,24 @@ class People:
 
 
 def _names(value: str, keep_codes: bool = False) -> list[str]:
-    value = _NOISE.sub("", value.strip()).strip(" :：|｜")
+    value = _LATIN_LABEL.sub("", _NOISE.sub("", value.strip()).strip(" :：|｜"))
     if not keep_codes:
         value = _EDITOR_CODE.sub("", value)
+    value = value.strip()
     if not value:
         return []
-    splitter = _SPLIT_LATIN if _LATIN.search(value) else _SPLIT
+    m = _LAST_FIRST.match(value)
+    if m and not is_outlet(m[1]) and not is_outlet(m[2]):
+        value = f"{m[2]} {m[1]}"  # "Doe, Jane": one person, family name first
+    words = value.split()
+    if _HAN_NAMES.match(" ".join(w for w in words if not _JUNK_WORD.match(w))):
+        parts = words
+    else:
+        parts = (_SPLIT_LATIN if _LATIN.search(value) or " " in value else _SPLIT).split(value)
     out = []
-    for part in splitter.split(value):
-        part = _NOISE.sub("", part).strip(" .·:：()（）")
-        if part and not _NOT_A_NAME.search(part):
+    for part in parts:
+        part = _LATIN_LABEL.sub("", _NOISE.sub("", part)).strip(" .·:：()（）-–—")
+        if part and not _NOT_A_NAME.search(part) and len(part.split()) <= 5:
             out.append(part)
     return out
 
@@ -104,6 +135,32 @@ def parse_byline(text: str) -> People:
     return people
 
 
+def _key(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isalnum())
+
+
+# What may follow a site's name in a byline that is only the site ("n-tv NACHRICHTEN").
+_SITE_SUFFIXES = ("", "news", "nachrichten", "online", "redaktion", "digital", "de", "com", "tv")
+
+
+def is_site_name(name: str, site_names: tuple[str, ...]) -> bool:
+    """True when ``name`` is the site itself (its name, its host), not a person.
+
+    >>> is_site_name("n-tv NACHRICHTEN", ("n-tv.de", "ntv")), is_site_name("Jane Doe", ("ntv",))
+    (True, False)
+    """
+    key = _key(name)
+    if not key:
+        return False
+    for site in site_names:
+        k = _key(site)
+        if len(k) >= 2 and key.startswith(k) and key[len(k) :] in _SITE_SUFFIXES:
+            return True
+        if len(key) >= 3 and k.startswith(key) and k[len(key) :] in _SITE_SUFFIXES:
+            return True
+    return False
+
+
 def _dedupe(names: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -125,11 +182,14 @@ def split_people(
     bylines: list[str],
     first_line: str = "",
     site_names: tuple[str, ...] = (),
+    last_lines: str = "",
 ) -> People:
     """Authors, editors and source from what a site found and the body's bylines.
 
     Labelled text goes by its label; an unlabelled author that is an outlet
-    becomes the source (when there is none); ``site_names`` (the site itself,
+    becomes the source (when there is none); a reporter named in brackets
+    in ``first_line`` or ``last_lines`` of the body (``（记者 张三）``) is one
+    when no byline names any; ``site_names`` (the site itself,
     e.g. 新浪财经 as a feed's author) are nobody.
     """
     out = People(source=(source or "").strip() or None)
@@ -146,7 +206,7 @@ def split_people(
             out.source = out.source or p.source
             continue
         for name in _names(value):
-            if name in site_names:
+            if name in site_names or is_site_name(name, site_names):
                 continue
             if is_outlet(name):
                 out.source = out.source or name
@@ -155,17 +215,25 @@ def split_people(
     for value in editors:
         p = parse_byline(value)
         out.editors += p.editors or p.authors or _names(value)
-    if not out.authors and first_line:
-        m = _INLINE_REPORTER.search(first_line[:80])
+    if not out.authors and (first_line or last_lines):
+        m = _INLINE_REPORTER.search(first_line[:80]) or _INLINE_REPORTER.search(last_lines[-200:])
         if m:
             out.authors += parse_byline(m[1]).authors
-    out.authors = _dedupe([a for a in out.authors if a not in site_names and not is_outlet(a)])
+    out.authors = _dedupe(
+        [
+            a
+            for a in out.authors
+            if a not in site_names and not is_outlet(a) and not is_site_name(a, site_names)
+        ]
+    )
     out.editors = _dedupe(out.editors)
     return out
 
 
 class PeoplePipeline:
-    """Sorts authors/editors/source by role."""
+    """Sorts authors/editors/source by role. The site's own names
+    (``NEWSCRAWL_SITE_NAMES`` and what the page calls itself, in
+    ``raw["site_names"]``) are nobody."""
 
     def __init__(self, site_names: list[str]) -> None:
         self.site_names = tuple(site_names)
@@ -176,9 +244,16 @@ class PeoplePipeline:
 
     def process_item(self, item: Any) -> Article:
         a = as_article(item)
-        first = a.body_text.split("\n", 1)[0] if a.body_text else ""
+        lines = a.body_text.split("\n") if a.body_text else [""]
+        names = self.site_names + tuple(a.raw.get("site_names", []))
         p = split_people(
-            a.authors, a.editors, a.source, a.raw.get("bylines", []), first, self.site_names
+            a.authors,
+            a.editors,
+            a.source,
+            a.raw.get("bylines", []),
+            lines[0],
+            names,
+            "\n".join(lines[-3:]) if len(lines) > 1 else "",
         )
         a.authors, a.editors, a.source = p.authors, p.editors, p.source
         return a

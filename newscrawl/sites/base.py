@@ -20,6 +20,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
+from newscrawl.pipelines.dates import MONTHS
 
 ARTICLE_TYPES = {
     "Article",
@@ -118,6 +119,23 @@ class Page:
             if key:
                 out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
         return out
+
+    @cached_property
+    def all_text(self) -> str:
+        """The page's visible text in document order, whitespace collapsed,
+        one line per text node."""
+        return "\n".join(
+            " ".join(t.split()) for t in self.sel.xpath(_TEXT_XPATH).getall() if t.strip()
+        )
+
+    def text_after(self, headline: str | None, size: int = 3000) -> str:
+        """``size`` characters of the page's text from the end of the headline
+        (from the start when the headline is not found in it)."""
+        head = " ".join((headline or "").split())[:40]
+        text = self.all_text
+        pos = text.find(head) if head else -1
+        start = pos + len(head) if pos >= 0 else 0
+        return text[start : start + size]
 
     def meta_first(self, *keys: str) -> str | None:
         """The first non-empty ``<meta>`` content among ``keys``."""
@@ -219,6 +237,7 @@ class Site:
                 "url_date": self.url_date(response.url),
                 "timezone": self.timezone,
                 "base_url": response.url,
+                "site_names": self.site_names(page),
             },
         )
 
@@ -239,6 +258,10 @@ class Site:
         tag = page.text("title")
         if tag:
             return self.strip_title_tail(tag)
+        # Pages saved by corpus tools wrap the page in <text id=URL title=TITLE>.
+        saved = page.sel.xpath("//text/@title").get()
+        if saved and saved.strip():
+            return self.strip_title_tail(saved)
         return page.listing.title
 
     def strip_title_tail(self, title: str) -> str:
@@ -258,7 +281,11 @@ class Site:
         return urljoin(page.url, href.strip())
 
     def published(self, page: Page) -> list[Candidate]:
-        """Publication date candidates, most trusted first."""
+        """Publication date candidates, most trusted first: JSON-LD, ``<meta>``,
+        then the time shown to readers (``<time>``, ``itemprop=datePublished``,
+        a date-classed element, else the first date after the headline), then
+        a listing's. The dates pipeline lets a shown time overrule metadata
+        within a day of it (see ``choose_date``)."""
         out: list[Candidate] = []
         ld = page.ld_article.get("datePublished") or page.ld_article.get("dateCreated")
         if isinstance(ld, (str, int, float)):
@@ -270,19 +297,23 @@ class Site:
             "pubdate",
             "publishdate",
             "publish-date",
+            "publish_date",
             "date",
             "dc.date",
             "dc.date.issued",
             "dcterms.created",
+            "dcterms.date",
             "sailthru.date",
             "parsely-pub-date",
             "weibo: article:create_at",
+            "article.published",
+            "og:published_time",
+            "published_time",
+            "release_date",
         )
         if meta:
             out.append((meta, "meta"))
-        visible = page.sel.xpath("//time/@datetime").get()
-        if visible:
-            out.append((visible, "visible"))
+        out += [(text, "visible") for text in shown_dates(page, self.title(page))]
         if page.listing.published:
             out.append((page.listing.published, "feed"))
         return out
@@ -317,6 +348,18 @@ class Site:
             return found[:1] if len(found) > 3 else found
         return list(page.listing.authors)
 
+    def site_names(self, page: Page) -> list[str]:
+        """What the page calls its site (og:site_name, application-name, the
+        JSON-LD publisher, the host's name): never a person in a byline."""
+        names = [
+            page.meta_first(k) or "" for k in ("og:site_name", "application-name", "twitter:site")
+        ]
+        names += ld_names(page.ld_article.get("publisher"))
+        host = (urlsplit(page.url).hostname or "").lower().removeprefix("www.")
+        if host:
+            names += [host, host.split(".")[0]]
+        return [n.strip().lstrip("@") for n in names if n and n.strip()]
+
     def editors(self, page: Page) -> list[str]:
         """Editor names (none by default: pages rarely mark them up)."""
         return []
@@ -326,8 +369,10 @@ class Site:
         return None
 
     def bylines(self, page: Page) -> list[str]:
-        """Lines mixing roles (``来源：X 记者 Y``) for the people pipeline."""
-        return []
+        """Lines mixing roles (``来源：X 记者 Y``) for the people pipeline:
+        by default the labelled Chinese bylines (``作者：X``, ``记者 X Y``,
+        ``文/X``) in the text that follows the headline."""
+        return shown_bylines(page.text_after(self.title(page), 1500))
 
     def original_title(self, page: Page) -> str | None:
         """原标题, when the page shows one outside the body."""
@@ -399,6 +444,84 @@ class Site:
         return lang if isinstance(lang, str) and lang.strip() else self.language
 
 
+# A date as pages show it, always with a year, with the time when there is one.
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_CLOCK = (
+    r"(?:\s*(?:T|,|um|at|à|a las|-|\|)?\s*(?:上午|下午|晚上|凌晨|早上|中午)?\s*"
+    r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?(?:\s*(?:[AaPp]\.?\s?[Mm]\.?|Uhr))?)?"
+)
+SHOWN_DATE = re.compile(
+    r"(?<![\d.])(?:(?:19|20)\d\d(?:-\d{1,2}-\d{1,2}(?![\d-])|/\d{1,2}/\d{1,2}(?![\d/])"
+    r"|\.\d{1,2}\.\d{1,2}(?![\d.])|\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?)"
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d(?!\d)"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_WORDS})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)"
+    rf"|(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d))" + _CLOCK,
+    re.I,
+)
+# A shown date right after one of these is a modification, not the publication.
+_UPDATE_LABEL = re.compile(
+    r"(更新|修改|Updated?|Aktualisiert|Mis à jour|Actualizado|Last modified)\W{0,4}$", re.I
+)
+_DATE_CLASS = re.compile(r"date|time|pub|posted|datum|fecha", re.I)
+_TEXT_XPATH = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::option or ancestor::select)]"
+)
+
+
+def _first_shown(text: str) -> str | None:
+    for m in SHOWN_DATE.finditer(text):
+        if not _UPDATE_LABEL.search(text[max(0, m.start() - 16) : m.start()]):
+            return m[0].strip()
+    return None
+
+
+# 作者：张三 / 记者 张三 李四 / 文/张三 / 本报实习生 张三: a label, a separator, names.
+_ZH_NAME = r"[\u4e00-\u9fff·]{2,4}"
+ZH_BYLINE = re.compile(
+    r"(?:^|(?<=[\s（(【\[|｜]))((?:作者|撰文|文|[\u4e00-\u9fff·]{0,10}?记者|实习生|通讯员)"
+    rf"[ \t]*[:：/／ \n][ \t\n]*{_ZH_NAME}(?:(?: |、| 、 ){_ZH_NAME}){{0,5}})(?=[\s）)】\]|｜,，。]|$)"
+)
+
+
+def shown_bylines(text: str, limit: int = 2) -> list[str]:
+    """The first labelled Chinese bylines in ``text``.
+
+    >>> shown_bylines("2022-02-13 09:57 光明网 光明日报记者 王建宏 张文攀 土豆，听名字")
+    ['光明日报记者 王建宏 张文攀 土豆']
+    """
+    return [" ".join(m[1].split()) for m in ZH_BYLINE.finditer(text)][:limit]
+
+
+def shown_dates(page: Page, headline: str | None) -> list[str]:
+    """Dates shown to readers, best first: ``<time>`` and
+    ``itemprop=datePublished``, an element whose class or id says date/time,
+    then the first date after the headline in the page's text (else the
+    first date in it)."""
+    out: list[str] = []
+    for node in page.sel.xpath('//*[@itemprop="datePublished"] | //time')[:3]:
+        value = node.attrib.get("datetime") or node.attrib.get("content")
+        if not value:
+            value = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip())
+        if value and value.strip() and value not in out:
+            out.append(value.strip())
+    for node in page.sel.xpath("//body//*[@class or @id]"):
+        marker = f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
+        if not _DATE_CLASS.search(marker):
+            continue
+        text = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip())
+        if len(text) > 120:
+            continue
+        found = _first_shown(text)
+        if found and found not in out:
+            out.append(found)
+            break
+    found = _first_shown(page.text_after(headline)) or _first_shown(page.all_text)
+    if found and found not in out:
+        out.append(found)
+    return out
+
+
 def trafilatura_body(html: str, url: str) -> str | None:
     """Main text as HTML by trafilatura (imported here: it is slow to import)."""
     import trafilatura
@@ -412,4 +535,21 @@ def trafilatura_body(html: str, url: str) -> str | None:
         include_comments=False,
         include_links=False,
     )
+    if result is None:
+        # A page saved inside a wrapper element (corpus tools' <text id=...>)
+        # is no HTML tree to trafilatura: read it without the wrapper.
+        bare = _WRAPPER.sub("", html, count=1)
+        if bare != html:
+            result = trafilatura.extract(
+                bare,
+                url=url,
+                output_format="html",
+                include_images=True,
+                include_tables=True,
+                include_comments=False,
+                include_links=False,
+            )
     return str(result) if result else None
+
+
+_WRAPPER = re.compile(r"^\s*<(?!html|head|body|meta|!|\?)[a-z]+\b[^>]*>", re.I)
