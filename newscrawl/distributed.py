@@ -52,7 +52,7 @@ from typing import Any, Self
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +100,8 @@ class Distributed:
         if not settings.get(URL_SETTING):
             settings.set(URL_SETTING, url, "addon")
         settings.set("SCHEDULER", "newscrawl.distributed.RedisScheduler", "addon")
-        # Workers of one run share its database: the one-run-per-database lock
-        # (newscrawl.incremental.CrawlLock) would keep all but the first out.
-        # The Redis run is what keeps runs apart. An explicit -s wins.
-        if (settings.getpriority("NEWSCRAWL_LOCK") or 0) <= SETTINGS_PRIORITIES["project"]:
-            settings.set("NEWSCRAWL_LOCK", False, "project")
+        # The one-run-per-database lock (newscrawl.incremental.CrawlLock)
+        # stands aside by itself when NEWSCRAWL_REDIS_URL is set.
         settings.set_in_component_priority_dict("EXTENSIONS", RunCoordinator, 100)
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SeedOnce, 10)
 
@@ -612,6 +609,16 @@ class RunCoordinator:
 
     def spider_opened(self, spider: Spider) -> None:
         from twisted.internet import task
+
+        if not hasattr(getattr(self.crawler.engine, "_slot", None), "inprogress"):
+            # Without it no request would ever count as finished and the run
+            # would never end: refuse rather than hang.
+            from scrapy.utils.defer import deferred_from_coro
+
+            logger.error("newscrawl.distributed needs Scrapy's engine slot (Scrapy 2.13 to 2.19)")
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="unsupported_scrapy"))
+            return
 
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(self.interval, now=True)
