@@ -234,3 +234,34 @@ def test_jobdir_pause_and_resume(tmp_path: Path) -> None:
     assert len(urls) == len(set(urls)) == 6
     db = sqlite3.connect(tmp_path / "db.sqlite3")
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
+
+
+def test_postgresql_is_the_memory_and_holds_the_lock(
+    tmp_path: Path, fresh_postgres_url: str
+) -> None:
+    import psycopg
+
+    pg = ["-s", f"NEWSCRAWL_DATABASE={fresh_postgres_url}"]
+    with feed_server(tmp_path) as server:
+        _, first = feeds_crawl(server, tmp_path, *pg, url=f"{BASE}rss.xml")
+        assert first.returncode == 0, first.stderr[-3000:]
+        server.log.clear()
+        _, second = feeds_crawl(server, tmp_path, *pg, url=f"{BASE}rss.xml")
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert server.fetched() == ["news.example.test/rss.xml"]
+        assert report(tmp_path)["skipped"]["already_stored"] == 3
+
+        # The run lock is a PostgreSQL advisory lock: a second run refuses.
+        server.delay = 0.4
+        running = start(server, tmp_path, *pg, "-s", "NEWSCRAWL_INCREMENTAL=False")
+        wait_for(lambda: stories(server), running)
+        refused = start(server, tmp_path, *pg)
+        _, err = refused.communicate(timeout=120)
+        assert refused.returncode == 1
+        assert "another run of 'feeds' is running on postgresql://" in err
+        _, err1 = running.communicate(timeout=120)
+        assert running.returncode == 0, err1[-3000:]
+
+    with psycopg.connect(fresh_postgres_url) as conn:
+        runs = conn.execute("SELECT spider, drift FROM newscrawl_runs ORDER BY id").fetchall()
+    assert runs == [("feeds", 0)] * 3
