@@ -248,6 +248,8 @@ def fundus_date_ok(got: str | None, truth: str | None) -> bool:
     t, g = _instant(truth), _instant(got)
     if t is None or g is None:
         return False
+    if g.tzinfo is None:  # a tool that gives no offset: its wall clock against the truth's
+        g = g.replace(tzinfo=t.tzinfo)
     if (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0):
         local = g.astimezone(t.tzinfo) if t.tzinfo else g
         return local.date() == t.date() or g.date() == t.date()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cached_property
+from html import escape
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -425,14 +426,22 @@ class Site:
         )
 
     def body_html(self, page: Page) -> str | None:
-        """The article container's HTML: a listing's full text, ``itemprop=articleBody``,
-        or trafilatura's main-text extraction."""
+        """The article container's HTML: a listing's full text, else
+        trafilatura's main-text extraction (it already prefers the
+        ``articleBody`` container, and cleans it), else the ``articleBody``
+        element or JSON-LD text."""
         if page.listing.body_html:
             return page.listing.body_html
+        found = trafilatura_body(page.response.text, page.url, page.sel)
+        if found:
+            return found
         node = page.sel.css('[itemprop="articleBody"]')
         if node:
             return str(node[0].get())
-        return trafilatura_body(page.response.text, page.url)
+        text = page.ld_article.get("articleBody")
+        if isinstance(text, str) and text.strip():
+            return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+        return None
 
     def page_language(self, page: Page) -> str | None:
         """``<html lang>``, content-language, og:locale, JSON-LD inLanguage, the site's."""
@@ -522,34 +531,98 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
     return out
 
 
-def trafilatura_body(html: str, url: str) -> str | None:
-    """Main text as HTML by trafilatura (imported here: it is slow to import)."""
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "output_format": "html",
+    "include_tables": True,
+    "include_comments": False,
+    "include_links": False,
+}
+
+
+def _extract(html: str, url: str, images: bool) -> str | None:
     import trafilatura
 
-    result = trafilatura.extract(
-        html,
-        url=url,
-        output_format="html",
-        include_images=True,
-        include_tables=True,
-        include_comments=False,
-        include_links=False,
-    )
+    result = trafilatura.extract(html, url=url, include_images=images, **_TRAFILATURA_OPTIONS)
     if result is None:
         # A page saved inside a wrapper element (corpus tools' <text id=...>)
         # is no HTML tree to trafilatura: read it without the wrapper.
         bare = _WRAPPER.sub("", html, count=1)
         if bare != html:
             result = trafilatura.extract(
-                bare,
-                url=url,
-                output_format="html",
-                include_images=True,
-                include_tables=True,
-                include_comments=False,
-                include_links=False,
+                bare, url=url, include_images=images, **_TRAFILATURA_OPTIONS
             )
     return str(result) if result else None
+
+
+def _blocks(fragment: str) -> tuple[str, list[Any]]:
+    """The leading text and the top-level blocks of an extraction."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return "", []
+    body = root.find(".//body")
+    top = body if body is not None else root
+    while len(top) == 1 and top[0].tag in ("div", "main", "article", "doc", "body"):
+        if (top.text or "").strip():
+            break
+        top = top[0]
+    return top.text or "", list(top)
+
+
+def _block_key(el: Any) -> str:
+    return "".join(el.text_content().split())[:200]
+
+
+def with_images(text_html: str, image_html: str, captions: dict[str, str] | None = None) -> str:
+    """trafilatura's text (extracted without images, which it prunes less
+    well with them) with the images of its image-including extraction put
+    back after the paragraph they follow there, each with its caption from
+    ``captions`` (image URL -> the page's ``<figcaption>``)."""
+    import lxml.html
+
+    lead, text_blocks = _blocks(text_html)
+    keys = {_block_key(b) for b in text_blocks if _block_key(b)}
+    after: dict[str, list[str]] = {}
+    last = ""
+    for block in _blocks(image_html)[1]:
+        key = _block_key(block)
+        if key in keys:
+            last = key
+        imgs = [block] if block.tag in ("img", "graphic") else block.findall(".//img")
+        for img in imgs:
+            src = img.get("src")
+            if src:
+                fig = lxml.html.tostring(img, encoding="unicode", with_tail=False)
+                caption = (captions or {}).get(src)
+                if caption:
+                    fig = f"<figure>{fig}<figcaption>{escape(caption)}</figcaption></figure>"
+                after.setdefault(last, []).append(fig)
+    if not after:
+        return text_html
+    parts = [escape(lead), *after.get("", [])]
+    for block in text_blocks:
+        parts.append(lxml.html.tostring(block, encoding="unicode", with_tail=True))
+        parts += after.pop(_block_key(block), [])
+    return "<div>" + "".join(parts) + "</div>"
+
+
+def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | None:
+    """Main text as HTML by trafilatura (imported here: it is slow to import),
+    with the images in it and their captions (from ``sel``, the page)."""
+    text = _extract(html, url, images=False)
+    if text is None or "<img" not in html.lower():
+        return text
+    rich = _extract(html, url, images=True)
+    if not rich:
+        return text
+    captions: dict[str, str] = {}
+    for fig in sel.xpath("//figure[.//img][.//figcaption]") if sel is not None else []:
+        cap = " ".join(" ".join(fig.xpath(".//figcaption//text()").getall()).split())
+        for src in fig.xpath(".//img/@src | .//img/@data-src").getall():
+            captions.setdefault(urljoin(url, src.strip()), cap)
+    return with_images(text, rich, captions)
 
 
 _WRAPPER = re.compile(r"^\s*<(?!html|head|body|meta|!|\?)[a-z]+\b[^>]*>", re.I)
