@@ -469,3 +469,54 @@ def test_database_gone_for_good_stops_the_crawl_losing_nothing_acknowledged(
     assert proc2.returncode == 0, proc2.stderr[-3000:]
     with opened(fresh_postgres_url) as store:
         assert sorted(_keys(store)) == sorted(article_key(u) for u in urls)
+
+
+def test_commits_on_time_while_a_batch_is_open(database_url: str, tmp_path: Path) -> None:
+    """A batch far from full is committed after NEWSCRAWL_COMMIT_SECONDS even
+    when no further item comes to trigger it: with two pages 6 s apart, the
+    first row is visible alone (without the timer it would appear only
+    together with the second)."""
+    write_pages(tmp_path / "pages", 2)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"path={tmp_path / 'pages'}",
+            "-s",
+            "NEWSCRAWL_JSONL=",
+            "-s",
+            f"NEWSCRAWL_DATABASE={database_url}",
+            "-s",
+            "NEWSCRAWL_COMMIT_ITEMS=100000",
+            "-s",
+            "NEWSCRAWL_COMMIT_SECONDS=2",
+            "-s",
+            "DOWNLOAD_DELAY=6",
+            "-s",
+            "RANDOMIZE_DOWNLOAD_DELAY=False",
+            "-s",
+            "CONCURRENT_REQUESTS=1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    counts = set()
+    try:
+        while proc.poll() is None:
+            try:
+                with opened(database_url) as store:
+                    counts.add(store.count())
+            except StorageError:
+                pass
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        _, err = proc.communicate()
+    assert proc.returncode == 0, err[-3000:]
+    assert 1 in counts

@@ -86,6 +86,7 @@ class StorePipeline:
         logger.info("storing articles in %s", mask_password(self.database))
         # Commit on time too, not only when an item arrives: a slow crawl
         # must not hold a batch open for minutes.
+        self.last_commit = time.monotonic()
         self.timer = task.LoopingCall(self._tick)
         self.timer.start(self.commit_seconds, now=False)
 
