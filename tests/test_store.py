@@ -22,6 +22,7 @@ from servers import free_port
 
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.pipelines.text import clean_title
+from newscrawl.spiders.replay import split_front_matter
 from newscrawl.storage import SCHEMA_VERSION, StorageError, Store, mask_password, open_store
 from newscrawl.urls import article_key
 
@@ -327,7 +328,8 @@ def test_hostile_titles_through_a_crawl(database_url: str, tmp_path: Path) -> No
     titles.append("长标题" * 3400)  # 10,200 characters
     for i, t in enumerate(titles):
         write_page(pages, i, title=t)
-    proc = run_replay(pages, database_url, tmp_path)
+    posts = tmp_path / "posts"
+    proc = run_replay(pages, database_url, tmp_path, "-s", f"NEWSCRAWL_MARKDOWN={posts}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     with opened(database_url) as store:
         stored = {r["title"] for r in (store.get(k) for k in _keys(store)) if r}
@@ -337,6 +339,15 @@ def test_hostile_titles_through_a_crawl(database_url: str, tmp_path: Path) -> No
     assert stored == expected
     assert {r["title"] for r in read_jsonl(tmp_path / "out.jsonl")} == expected
     assert "'; DROP TABLE articles; --" in stored and "../../etc/passwd" in stored
+    # The posts: every title verbatim inside, every file name safe.
+    names = [p.name for p in posts.iterdir()]
+    assert len(names) == len(titles)
+    for name in names:
+        assert re.fullmatch(r"[\w-]+-[0-9a-f]{12}\.md", name) and len(name.encode()) < 120, name
+    post_titles = {
+        split_front_matter(p.read_text(encoding="utf-8"))[0]["title"] for p in posts.iterdir()
+    }
+    assert post_titles == expected
 
 
 def test_unreachable_database_stops_the_crawl_naming_it(tmp_path: Path) -> None:
