@@ -2,6 +2,7 @@
 
     python -m bench.spiders bare PAGES OUT          # the ceiling: Scrapy alone
     python -m bench.spiders trafilatura PAGES OUT   # what users would otherwise write
+    python -m bench.spiders bare-defaults PAGES OUT # the ceiling with Scrapy's defaults
 
 Both read the same files as ``scrapy crawl replay`` (``file://`` requests)
 with the replay spider's own tuning (concurrency, no delay, no robots.txt),
@@ -12,6 +13,7 @@ Scrapy stats are written to ``OUT/stats.json``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,7 +23,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response, TextResponse
 
-from newscrawl.spiders.replay import ReplaySpider, replay_files
+from newscrawl.spiders.replay import ReplaySpider, file_kind
 
 # The replay spider's tuning, applied to both (as project settings, so that
 # NAME=VALUE arguments can override them in experiments).
@@ -34,9 +36,21 @@ class _FilesSpider(scrapy.Spider):
         self.path = Path(path)
 
     async def start(self) -> AsyncIterator[Any]:
-        for path, kind in replay_files(self.path):
-            if kind == "html":
-                yield scrapy.Request(path.resolve().as_uri(), dont_filter=True)
+        for path in html_files(self.path):
+            yield scrapy.Request(path.as_uri(), dont_filter=True)
+
+
+def html_files(root: Path) -> list[Path]:
+    """Every saved page under ``root``, absolute, sorted: one ``os.walk``
+    (directory entries carry their type: no stat per file), one resolve."""
+    root = root.resolve()
+    if root.is_file():
+        return [root]
+    found = []
+    for folder, _, names in os.walk(root, followlinks=True):
+        base = Path(folder)
+        found.extend(base / n for n in names if file_kind(Path(n)) == "html")
+    return sorted(found)
 
 
 class BareSpider(_FilesSpider):
@@ -77,14 +91,18 @@ class TrafilaturaSpider(_FilesSpider):
         }
 
 
-SPIDERS: dict[str, type[_FilesSpider]] = {"bare": BareSpider, "trafilatura": TrafilaturaSpider}
+SPIDERS: dict[str, type[_FilesSpider]] = {
+    "bare": BareSpider,
+    "bare-defaults": BareSpider,  # Scrapy's own defaults: what the tuning buys
+    "trafilatura": TrafilaturaSpider,
+}
 
 
 def main(argv: list[str]) -> None:
     kind, pages, out = argv[0], argv[1], Path(argv[2])
     out.mkdir(parents=True, exist_ok=True)
     settings: dict[str, Any] = {
-        **TUNING,
+        **({} if kind == "bare-defaults" else TUNING),
         "LOG_LEVEL": "INFO",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "TELNETCONSOLE_ENABLED": False,
