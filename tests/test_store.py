@@ -305,6 +305,10 @@ def test_same_page_twice_one_row_changed_page_one_version(
     write_page(pages, 2, revision=1, fetched_at="2024-06-02T00:00:00Z")
     proc = run_replay(pages, database_url, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stat(proc.stderr, "newscrawl/store/seen") == 1
+    assert stat(proc.stderr, "newscrawl/store/changed") == 1
+    assert stat(proc.stderr, "newscrawl/store/new") == 0
+    assert stat(proc.stderr, "newscrawl/stored") == 2
     with opened(database_url) as store:
         assert store.count() == 2
         one = store.get(article_key(article_url(1)))

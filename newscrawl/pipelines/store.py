@@ -59,6 +59,8 @@ class StorePipeline:
         self.store: Store | None = None
         # The uncommitted batch, kept so it can be written again after a reconnect.
         self.pending: list[Article] = []
+        # What each pending write did (new, seen, changed, older): counted once committed.
+        self.outcomes: list[str] = []
         self.last_commit = time.monotonic()
         self.failed = False
         self.timer: task.LoopingCall | None = None
@@ -146,11 +148,14 @@ class StorePipeline:
             self._run(self.store.commit, replay=self.pending)
             self._stored(len(self.pending))
             self.pending = []
+            self.outcomes = []
         self.last_commit = time.monotonic()
 
     def _stored(self, n: int) -> None:
         if self.stats is not None:
             self.stats.inc_value("newscrawl/stored", n)
+            for outcome in self.outcomes:
+                self.stats.inc_value(f"newscrawl/store/{outcome}")
 
     # --- errors ----------------------------------------------------------
     def _write(self, article: Article) -> None:
@@ -165,8 +170,7 @@ class StorePipeline:
             batch = self.pending[:-1]
             self._run(lambda: self._rewrite(batch), replay=[])
             raise
-        if self.stats is not None:
-            self.stats.inc_value(f"newscrawl/store/{outcome}")
+        self.outcomes.append(outcome)
 
     def _rewrite(self, batch: list[Article]) -> None:
         assert self.store is not None
@@ -232,6 +236,7 @@ class StorePipeline:
             len(self.pending),
         )
         self.pending = []
+        self.outcomes = []
         if self.crawler is not None and self.crawler.engine is not None:
             from scrapy.utils.defer import deferred_from_coro
 
