@@ -535,3 +535,9 @@ def test_commits_on_time_while_a_batch_is_open(database_url: str, tmp_path: Path
         _, err = proc.communicate()
     assert proc.returncode == 0, err[-3000:]
     assert 1 in counts
+
+
+def test_postgresql_without_psycopg_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+    with pytest.raises(StorageError, match=r"pip install 'newscrawl\[postgres\]'"):
+        open_store("postgresql://u:pw@127.0.0.1:1/db")
