@@ -9,6 +9,7 @@ modules, pipelines and outputs as a live crawl, with no network.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from html import escape
@@ -42,12 +43,34 @@ def file_kind(path: Path) -> str | None:
 
 
 def replay_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """Every replayable file under ``root`` (or ``root`` itself), sorted."""
-    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    for p in paths:
-        kind = file_kind(p)
+    """Every replayable file under ``root`` (or ``root`` itself), sorted.
+
+    Streamed folder by folder (one folder's listing in memory at a time, no
+    stat per file): a replay of a million files starts at once and holds no
+    list of them. Symlinked folders are not followed (as ``Path.rglob``).
+    """
+    if root.is_file():
+        kind = file_kind(root)
         if kind:
-            yield p, kind
+            yield root, kind
+        return
+    yield from _walk(root)
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        path = folder / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif entry.is_file():
+            kind = file_kind(path)
+            if kind:
+                yield path, kind
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -143,6 +166,8 @@ class ReplaySpider(ArticleSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         count = 0
+        # Resolved once: resolving each file costs a stat per path component.
+        base = self.path.resolve()
         for path, kind in replay_files(self.path):
             count += 1
             meta = {"replay_path": str(path)}
@@ -151,7 +176,7 @@ class ReplaySpider(ArticleSpider):
                 url = "data:,"
                 callback = self.parse_warc
             else:
-                url = path.resolve().as_uri()
+                url = (base / path.relative_to(self.path)).as_uri()
                 callback = self.parse_markdown if kind == "markdown" else self.parse_html
             yield Request(
                 url, callback=callback, errback=self.unreadable, meta=meta, dont_filter=True
