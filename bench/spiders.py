@@ -13,7 +13,6 @@ Scrapy stats are written to ``OUT/stats.json``.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response, TextResponse
 
-from newscrawl.spiders.replay import ReplaySpider, file_kind
+from newscrawl.spiders.replay import ReplaySpider, replay_files
 
 # The replay spider's tuning, applied to both (as project settings, so that
 # NAME=VALUE arguments can override them in experiments).
@@ -36,21 +35,13 @@ class _FilesSpider(scrapy.Spider):
         self.path = Path(path)
 
     async def start(self) -> AsyncIterator[Any]:
-        for path in html_files(self.path):
-            yield scrapy.Request(path.as_uri(), dont_filter=True)
-
-
-def html_files(root: Path) -> list[Path]:
-    """Every saved page under ``root``, absolute, sorted: one ``os.walk``
-    (directory entries carry their type: no stat per file), one resolve."""
-    root = root.resolve()
-    if root.is_file():
-        return [root]
-    found = []
-    for folder, _, names in os.walk(root, followlinks=True):
-        base = Path(folder)
-        found.extend(base / n for n in names if file_kind(Path(n)) == "html")
-    return sorted(found)
+        # Files listed as the replay spider lists them (streamed, sorted).
+        base = self.path.resolve()
+        for path, kind in replay_files(self.path):
+            if kind == "html":
+                yield scrapy.Request(
+                    (base / path.relative_to(self.path)).as_uri(), dont_filter=True
+                )
 
 
 class BareSpider(_FilesSpider):
