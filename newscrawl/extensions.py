@@ -32,6 +32,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.logstats import LogStats
 
+from newscrawl.incremental import run_job
 from newscrawl.items import Article
 from newscrawl.pipelines import DROP_PREFIX
 
@@ -253,15 +254,6 @@ def report_path(template: str, spider: str, started: datetime) -> Path:
     'data/reports/feeds-20240301T080000Z.json'
     """
     return Path(template.format(spider=spider, time=started.strftime("%Y%m%dT%H%M%SZ")))
-
-
-def run_job(spider: Spider, configured: str | None) -> str:
-    """What runs are compared with: ``NEWSCRAWL_JOB``, else the spider and
-    what it was pointed at (``-a url=`` / ``-a path=``), else the spider."""
-    if configured:
-        return configured
-    target = getattr(spider, "url", None) or getattr(spider, "path", None)
-    return f"{spider.name}:{target}" if target else str(spider.name)
 
 
 # -- the runs table -------------------------------------------------------

@@ -320,15 +320,25 @@ class CrawlLocked(RuntimeError):
     """Another run of the same job on the same database is running."""
 
 
-def job_name(spider_name: str, jobdir: str | None) -> str:
-    """The job a lock is for: the spider, and its JOBDIR when it has one.
+def run_job(spider: Spider, configured: str | None = None) -> str:
+    """Which job a run belongs to: ``NEWSCRAWL_JOB``, else the spider and what
+    it was pointed at (``-a url=`` / ``-a path=``), else the spider. Runs of
+    one job are compared by the health report and never run side by side."""
+    if configured:
+        return configured
+    target = getattr(spider, "url", None) or getattr(spider, "path", None)
+    return f"{spider.name}:{target}" if target else str(spider.name)
+
+
+def job_name(job: str, jobdir: str | None) -> str:
+    """The job a lock is for: the run's job, and its JOBDIR when it has one.
 
     >>> job_name("feeds", None)
     'feeds'
     >>> job_name("feeds", "/var/lib/crawls/feeds-1")
     'feeds@/var/lib/crawls/feeds-1'
     """
-    return f"{spider_name}@{os.path.abspath(jobdir)}" if jobdir else spider_name
+    return f"{job}@{os.path.abspath(jobdir)}" if jobdir else job
 
 
 def _slug(text: str) -> str:
@@ -356,9 +366,9 @@ class CrawlLock:
         # Workers of a distributed crawl (newscrawl.distributed) share one job on purpose.
         if s.get("NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL"):
             raise NotConfigured("a distributed crawl: its workers run side by side")
-        spider = crawler.spider
-        name = spider.name if spider is not None else (crawler.spidercls.name or "crawl")
-        lock = cls(str(database), job_name(name, s.get("JOBDIR")))
+        assert crawler.spider is not None
+        job = run_job(crawler.spider, s.get("NEWSCRAWL_JOB"))
+        lock = cls(str(database), job_name(job, s.get("JOBDIR")))
         crawler.signals.connect(lock.release, signal=signals.spider_closed)
         return lock
 

@@ -68,7 +68,8 @@ NEWSCRAWL_RECHECK_HOURS = 6.0
 NEWSCRAWL_SINCE = ""
 # Feeds, sitemaps or robots.txt URLs read by `scrapy crawl feeds` without -a url=.
 NEWSCRAWL_FEEDS: list[str] = []
-# A second run of the same spider (and JOBDIR) on the same database refuses to start.
+# A second run of the same job (spider + -a url/path, or NEWSCRAWL_JOB; + JOBDIR) on the
+# same database refuses to start.
 NEWSCRAWL_LOCK = True
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.incremental.IncrementalMiddleware": 50,

@@ -37,6 +37,11 @@ class FeedServer:
     log: list[str] = field(default_factory=list)
     delay: float = 0.0
     """Seconds to wait before answering an article page (pause/resume tests)."""
+    gate: threading.Event = field(default_factory=threading.Event)
+    """Article pages are answered only while this is set (cleared: they wait)."""
+
+    def __post_init__(self) -> None:
+        self.gate.set()
 
     @property
     def proxy(self) -> str:
@@ -65,8 +70,10 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            if server.delay and file.suffix in (".html", ".shtml"):
-                time.sleep(server.delay)
+            if file.suffix in (".html", ".shtml"):
+                server.gate.wait(timeout=120)
+                if server.delay:
+                    time.sleep(server.delay)
             body = file.read_bytes()
             self.send_response(200)
             self.send_header("Content-Type", TYPES.get(file.suffix, "application/octet-stream"))

@@ -5,6 +5,7 @@ whose site "breaks" (its pages lose the date) between runs."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,23 @@ def test_replay_report_counts_drops_by_reason(tmp_path: Path) -> None:
     assert rep["dropped"] == {"empty_file": 1}
     assert rep["articles"]["new"] == 1
     assert rep["job"] == f"replay:{tmp_path / 'in'}"
+
+
+def test_progress_line_gives_rates_and_the_queue(tmp_path: Path) -> None:
+    with feed_server(tmp_path) as server:
+        server.delay = 0.3
+        _, proc = feeds_crawl(
+            server,
+            tmp_path,
+            "-s",
+            "LOGSTATS_INTERVAL=0.2",
+            "-s",
+            "CONCURRENT_REQUESTS=1",
+            url=f"{BASE}rss.xml {BASE}atom.xml",
+        )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if "[newscrawl.progress] INFO:" in line]
+    assert lines, proc.stderr[-3000:]
+    assert all(re.search(r"items/min\); queue: \d+ requests;", line) for line in lines)
+    # at some point there were articles waiting in the queue
+    assert any(not re.search(r"queue: 0 requests", line) for line in lines)

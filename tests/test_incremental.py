@@ -137,7 +137,12 @@ def test_bad_since_is_a_usage_error(tmp_path: Path) -> None:
     assert "since='last tuesday' is no date" in proc.stderr
 
 
-def start(server: FeedServer, tmp: Path, *args: str) -> subprocess.Popen[str]:
+def start(
+    server: FeedServer,
+    tmp: Path,
+    *args: str,
+    urls: str = f"{BASE}rss.xml {BASE}atom.xml {BASE}sitemap_index.xml",
+) -> subprocess.Popen[str]:
     """``scrapy crawl feeds`` in the background (for lock and JOBDIR tests)."""
     return subprocess.Popen(
         [
@@ -147,7 +152,7 @@ def start(server: FeedServer, tmp: Path, *args: str) -> subprocess.Popen[str]:
             "crawl",
             "feeds",
             "-a",
-            f"url={BASE}rss.xml {BASE}atom.xml {BASE}sitemap_index.xml",
+            f"url={urls}",
             "-s",
             f"NEWSCRAWL_JSONL={tmp / 'out.jsonl'}",
             "-s",
@@ -180,14 +185,23 @@ def wait_for(pred: object, proc: subprocess.Popen[str], timeout: float = 60) -> 
 
 def test_second_run_refuses_to_start_while_one_runs(tmp_path: Path) -> None:
     with feed_server(tmp_path) as server:
-        server.delay = 0.4
+        server.gate.clear()  # article pages wait: the first run stays running
         first = start(server, tmp_path)
         wait_for(lambda: stories(server), first)
         second = start(server, tmp_path)
         _, err = second.communicate(timeout=120)
         assert second.returncode == 1
-        assert "another run of 'feeds' is running on sqlite:///" in err
+        assert "another run of 'feeds:http://news.example.test/rss.xml" in err
         assert f"pid {first.pid}" in err
+        # Another job (another feed) on the same database is no second run.
+        (server.root / "news.example.test" / "empty.xml").write_text(
+            '<rss version="2.0"><channel><title>Nothing new</title></channel></rss>', "utf-8"
+        )
+        other = start(server, tmp_path, urls=f"{BASE}empty.xml")
+        _, err_other = other.communicate(timeout=120)
+        assert other.returncode == 0, err_other[-3000:]
+        assert first.poll() is None  # still running (held at the gate)
+        server.gate.set()
         _, err1 = first.communicate(timeout=120)
         assert first.returncode == 0, err1[-3000:]
         # The lock went with the first run: a third one starts.
@@ -198,12 +212,12 @@ def test_second_run_refuses_to_start_while_one_runs(tmp_path: Path) -> None:
 
 def test_killed_run_leaves_no_stale_lock(tmp_path: Path) -> None:
     with feed_server(tmp_path) as server:
-        server.delay = 0.4
+        server.gate.clear()
         first = start(server, tmp_path)
         wait_for(lambda: stories(server), first)
-        first.kill()
+        first.kill()  # SIGKILL: no cleanup at all
         first.wait()
-        server.delay = 0
+        server.gate.set()
         second = start(server, tmp_path)
         _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err[-3000:]
@@ -212,23 +226,28 @@ def test_killed_run_leaves_no_stale_lock(tmp_path: Path) -> None:
 def test_jobdir_pause_and_resume(tmp_path: Path) -> None:
     jobdir = tmp_path / "job"
     with feed_server(tmp_path) as server:
-        server.delay = 0.3
+        server.gate.clear()
         first = start(server, tmp_path, "-s", f"JOBDIR={jobdir}")
-        wait_for(lambda: len(stories(server)) >= 2, first)
+        wait_for(lambda: stories(server), first)  # one article page asked for, held
         first.send_signal(signal.SIGINT)  # Ctrl-C: a graceful stop
+        time.sleep(0.5)  # (SIGINT seen before the page arrives; either order is fine)
+        server.gate.set()  # the request in flight completes, the rest stays queued
         _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err[-3000:]
         assert "finish reason: shutdown" in err
         done = server.fetched()
         assert (jobdir / "requests.queue").is_dir()
+        stored = {r["url"].removeprefix("http://") for r in read_jsonl(tmp_path / "out.jsonl")}
+        assert 0 < len(stored) < 6
         server.log.clear()
-        server.delay = 0
         second = start(server, tmp_path, "-s", f"JOBDIR={jobdir}")
         _, err2 = second.communicate(timeout=120)
         assert second.returncode == 0, err2[-3000:]
         resumed = server.fetched()
-    # The resumed run fetched only what the paused one had not (feeds included).
-    assert resumed and not set(done) & set(resumed)
+    # The resumed run fetched no feed the paused one had read, and no article it
+    # had stored (a page cut off by the stop is fetched again: it was not stored).
+    feeds = {p for p in done if p.endswith((".xml", ".gz"))}
+    assert resumed and not feeds & set(resumed) and not stored & set(resumed)
     records = read_jsonl(tmp_path / "out.jsonl")
     urls = sorted(r["url"] for r in records)
     assert len(urls) == len(set(urls)) == 6
@@ -252,13 +271,15 @@ def test_postgresql_is_the_memory_and_holds_the_lock(
         assert report(tmp_path)["skipped"]["already_stored"] == 3
 
         # The run lock is a PostgreSQL advisory lock: a second run refuses.
-        server.delay = 0.4
+        server.gate.clear()
         running = start(server, tmp_path, *pg, "-s", "NEWSCRAWL_INCREMENTAL=False")
         wait_for(lambda: stories(server), running)
         refused = start(server, tmp_path, *pg)
         _, err = refused.communicate(timeout=120)
-        assert refused.returncode == 1
-        assert "another run of 'feeds' is running on postgresql://" in err
+        assert refused.returncode == 1, err[-3000:]
+        assert "another run of 'feeds:http://news.example.test/rss.xml" in err
+        assert "advisory lock" in err
+        server.gate.set()
         _, err1 = running.communicate(timeout=120)
         assert running.returncode == 0, err1[-3000:]
 

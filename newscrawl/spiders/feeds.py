@@ -304,6 +304,7 @@ class FeedsSpider(ArticleSpider):
             except ValueError as exc:
                 raise UsageError(f"feeds: {exc}") from None
         self.urls = [u for u in re.split(r"[\s,]+", url or "") if u] or list(feeds or [])
+        self.url = url  # the job's identity (newscrawl.incremental.run_job)
         if not self.urls:
             raise UsageError(
                 "feeds: no feed to read: pass -a url=https://site/rss.xml (or a sitemap, "
