@@ -76,7 +76,7 @@ class People:
     source: str | None = None
 
 
-def _names(value: str, keep_codes: bool = False) -> list[str]:
+def _names(value: str, keep_codes: bool = False, han_split: bool = True) -> list[str]:
     value = _LATIN_LABEL.sub("", _NOISE.sub("", value.strip()).strip(" :：|｜"))
     if not keep_codes:
         value = _EDITOR_CODE.sub("", value)
@@ -87,7 +87,7 @@ def _names(value: str, keep_codes: bool = False) -> list[str]:
     if m and not is_outlet(m[1]) and not is_outlet(m[2]):
         value = f"{m[2]} {m[1]}"  # "Doe, Jane": one person, family name first
     words = value.split()
-    if _HAN_NAMES.match(" ".join(w for w in words if not _JUNK_WORD.match(w))):
+    if han_split and _HAN_NAMES.match(" ".join(w for w in words if not _JUNK_WORD.match(w))):
         parts = words
     else:
         parts = (_SPLIT_LATIN if _LATIN.search(value) or " " in value else _SPLIT).split(value)
@@ -183,13 +183,15 @@ def split_people(
     first_line: str = "",
     site_names: tuple[str, ...] = (),
     last_lines: str = "",
+    language: str | None = None,
 ) -> People:
     """Authors, editors and source from what a site found and the body's bylines.
 
     Labelled text goes by its label; an unlabelled author that is an outlet
     becomes the source (when there is none); a reporter named in brackets
     in ``first_line`` or ``last_lines`` of the body (``（记者 张三）``) is one
-    when no byline names any; ``site_names`` (the site itself,
+    when no byline names any; in Japanese (``language="ja"``) a space
+    separates family and given name, not two people; ``site_names`` (the site itself,
     e.g. 新浪财经 as a feed's author) are nobody.
     """
     out = People(source=(source or "").strip() or None)
@@ -205,7 +207,7 @@ def split_people(
             out.editors += p.editors
             out.source = out.source or p.source
             continue
-        for name in _names(value):
+        for name in _names(value, han_split=language != "ja"):
             if name in site_names or is_site_name(name, site_names):
                 continue
             if is_outlet(name):
@@ -254,6 +256,7 @@ class PeoplePipeline:
             lines[0],
             names,
             "\n".join(lines[-3:]) if len(lines) > 1 else "",
+            a.language,
         )
         a.authors, a.editors, a.source = p.authors, p.editors, p.source
         return a

@@ -78,6 +78,37 @@ def ld_names(value: Any) -> list[str]:
     return out
 
 
+# Where pages show their authors, most specific first.
+_AUTHOR_CSS = (
+    '[itemprop="author"] [itemprop="name"]',
+    '[rel="author"]',
+    '[itemprop="author"]',
+    ".byline__author, .byline-author, .author-name, .authorName, .article-author, .author__name",
+    '.byline, [class*="byline"]',
+    'a[href*="/autor/"], a[href*="/autoren/"], a[href*="/author/"], a[href*="/authors/"]',
+)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " ‹ ", " « ", " » ")
+_DATE_PART = re.compile(r"^[\d\s./:-]+$")
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _is_site_part(part: str, names: list[str]) -> bool:
+    """True for a title part that is a date or names the site (fuzzily:
+    ``Golem.de`` is the site golem.de, ``Die Neue Südtiroler Tageszeitung``
+    the site tageszeitung.it)."""
+    key = _squash(part)
+    if not key or _DATE_PART.match(part.strip()):
+        return True
+    if len(part.split()) > 6:
+        return False
+    return any(
+        key == n or (len(n) >= 4 and n in key) or (len(key) >= 4 and key in n) for n in names
+    )
+
+
 class Page:
     """A response with its metadata parsed once, shared by every field method."""
 
@@ -246,13 +277,15 @@ class Site:
 
     def title(self, page: Page) -> str | None:
         """JSON-LD headline, og:title, a lone ``<h1>``, then the ``<title>``
-        tag less its site-name tail; a listing's title last."""
-        ld = page.ld_article.get("headline")
-        if isinstance(ld, str) and ld.strip():
-            return ld
-        og = page.meta_first("og:title", "twitter:title")
-        if og:
-            return og
+        tag less its site-name tail; a listing's title last. A metadata
+        title loses a tail (or head) naming the site or a date
+        (``Headline | DW | 28.04.2023``)."""
+        for value in (
+            page.ld_article.get("headline"),
+            page.meta_first("og:title", "twitter:title"),
+        ):
+            if isinstance(value, str) and value.strip():
+                return self.strip_site_name(value, page)
         h1 = page.texts("h1")
         if len(h1) == 1:
             return h1[0]
@@ -264,6 +297,25 @@ class Site:
         if saved and saved.strip():
             return self.strip_title_tail(saved)
         return page.listing.title
+
+    def strip_site_name(self, title: str, page: Page) -> str:
+        """``title`` without parts, at either end, that name the site or
+        are a date, or that a ``<h1>`` of the page shows the title without."""
+        h1s = {_squash(h) for h in page.texts("h1")}
+        names = [k for k in (_squash(n) for n in self.site_names(page)) if len(k) >= 2]
+        for sep in _TITLE_SEPARATORS:
+            if sep not in title:
+                continue
+            parts = title.split(sep)
+            while len(parts) > 1:
+                if _squash(sep.join(parts[:-1])) in h1s or _is_site_part(parts[-1], names):
+                    parts = parts[:-1]
+                elif _is_site_part(parts[0], names):
+                    parts = parts[1:]
+                else:
+                    break
+            title = sep.join(parts)
+        return title
 
     def strip_title_tail(self, title: str) -> str:
         """``Headline - Site Name`` -> ``Headline`` (the longest part wins)."""
@@ -344,9 +396,15 @@ class Site:
             values = [v for v in page.meta.get(key, []) if v.strip() and "://" not in v]
             if values:
                 return values
-        found = page.texts('[rel="author"], [itemprop="author"] [itemprop="name"], .byline')
-        if found:
-            return found[:1] if len(found) > 3 else found
+        for css in _AUTHOR_CSS:
+            found: list[str] = []
+            for text in page.texts(css):
+                text = " ".join(text.split())
+                if 2 <= len(text) <= 80 and text not in found:
+                    found.append(text)
+            if found:
+                # Many hits are a list of other articles' authors: keep the first.
+                return found[:1] if len(found) > 3 else found
         return list(page.listing.authors)
 
     def site_names(self, page: Page) -> list[str]:
@@ -359,7 +417,8 @@ class Site:
         host = (urlsplit(page.url).hostname or "").lower().removeprefix("www.")
         if host:
             names += [host, host.split(".")[0]]
-        return [n.strip().lstrip("@") for n in names if n and n.strip()]
+        # A long "name" is some page's misuse of the tag (a headline), not a site.
+        return [n.strip().lstrip("@") for n in names if n and n.strip() and len(n.split()) <= 4]
 
     def editors(self, page: Page) -> list[str]:
         """Editor names (none by default: pages rarely mark them up)."""
