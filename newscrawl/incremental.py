@@ -198,19 +198,26 @@ class RecheckPolicy:
 
 
 class SeenStore:
-    """Looks article URLs up in the store's ``articles`` table, one query by
-    primary key per URL (the article's identity, ``newscrawl.urls.article_key``).
-    Holds no keys in memory, whatever the size of the history."""
+    """Looks article URLs up in the store's ``articles`` table, one indexed
+    query per URL: by identity (the primary key, ``newscrawl.urls.article_key``)
+    or by the address it was fetched from. Holds no keys in memory, whatever
+    the size of the history."""
 
     def __init__(self, db: Store) -> None:
         self.db = db
+        # A page whose canonical URL differs from the address it is listed
+        # under is stored under its canonical identity: the address it was
+        # fetched from is the ``url`` column, looked up through its own index.
+        db.execute("CREATE INDEX IF NOT EXISTS articles_url ON articles (url)")
+        db.commit()
         self.sql = (
-            f"SELECT published_at, first_seen, last_seen FROM articles WHERE id = {db.p('id')}"
+            "SELECT published_at, first_seen, last_seen FROM articles "
+            f"WHERE id = {db.p('id')} OR url = {db.p('url')} LIMIT 1"
         )
 
     def lookup(self, url: str) -> Seen | None:
         """The stored article at ``url``, or None."""
-        row = self.db.execute(self.sql, {"id": article_key(url)}).fetchone()
+        row = self.db.execute(self.sql, {"id": article_key(url), "url": url}).fetchone()
         # End the read transaction: the next lookup must see what the store
         # committed meanwhile (and SQLite's WAL must not be pinned).
         self.db.commit()

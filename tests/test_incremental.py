@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -286,3 +287,31 @@ def test_postgresql_is_the_memory_and_holds_the_lock(
     with psycopg.connect(fresh_postgres_url) as conn:
         runs = conn.execute("SELECT spider, drift FROM newscrawl_runs ORDER BY id").fetchall()
     assert runs == [("feeds", 0)] * 3
+
+
+def test_listed_address_other_than_canonical_is_remembered(tmp_path: Path) -> None:
+    """A feed lists an address (an AMP copy) whose page names another
+    canonical URL: stored under the canonical identity, it is still known
+    by the address it was fetched from."""
+    with feed_server(tmp_path) as server:
+        site = server.root / "news.example.test"
+        (site / "amp").mkdir()
+        shutil.copy(site / "story" / "rail-strike.html", site / "amp" / "rail-strike.html")
+        (site / "amp.xml").write_text(
+            '<rss version="2.0"><channel><title>AMP</title><item><title>Rail</title>'
+            f"<link>{BASE}amp/rail-strike.html</link></item></channel></rss>",
+            "utf-8",
+        )
+        _, first = feeds_crawl(server, tmp_path, url=f"{BASE}amp.xml")
+        assert first.returncode == 0, first.stderr[-3000:]
+        server.log.clear()
+        _, second = feeds_crawl(server, tmp_path, url=f"{BASE}amp.xml")
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert server.fetched() == ["news.example.test/amp.xml"]
+    db = sqlite3.connect(tmp_path / "db.sqlite3")
+    assert db.execute("SELECT id, url FROM articles").fetchall() == [
+        (
+            "http://news.example.test/story/rail-strike.html",
+            "http://news.example.test/amp/rail-strike.html",
+        )
+    ]
