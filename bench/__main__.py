@@ -72,9 +72,9 @@ def _stats_from_log(log: str) -> dict[str, Any]:
     return stats
 
 
-def run_one(kind: str, pages: Path, n: int, work: Path) -> Run:
+def run_one(kind: str, pages: Path, n: int, work: Path, tag: str = "") -> Run:
     """One benchmark process over ``pages``; its figures."""
-    out = work / f"out-{kind}"
+    out = work / f"out-{kind}{tag}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     if kind == "newscrawl":
@@ -188,8 +188,56 @@ def throughput(pages: int, repeat: int, work: Path) -> list[str]:
     return lines
 
 
+def _proc_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def watch(cmd: list[str], out: Path, every: int, interval: float = 2.0) -> float:
+    """Run ``cmd``; every ``every`` articles written (lines of the JSON
+    Lines output), print the process's RSS and its peak so far. Returns the
+    process's peak RSS in MB."""
+    jsonl = out / "articles.jsonl"
+    t0 = time.perf_counter()
+    with (out / "log.txt").open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        done, offset, next_mark = 0, 0, every
+        rss = hwm = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            finished = pid != 0
+            if jsonl.exists():
+                with jsonl.open("rb") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+                done += chunk.count(b"\n")
+                offset += len(chunk)
+            if not finished:
+                rss, hwm = _proc_kb(proc.pid, "VmRSS"), _proc_kb(proc.pid, "VmHWM")
+            while done >= next_mark and not finished:
+                line = (
+                    f"  {next_mark:>7} pages: RSS {rss / 1024:.0f} MB, peak so far "
+                    f"{hwm / 1024:.0f} MB ({time.perf_counter() - t0:.0f} s)"
+                )
+                print(line, flush=True)
+                next_mark += every
+            if finished:
+                break
+            time.sleep(interval)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"replay failed ({proc.returncode}), see {out / 'log.txt'}")
+    return float(usage.ru_maxrss / 1024)
+
+
 def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
-    """Peak RSS of the full replay at each size (the first ``n`` pages of one corpus)."""
+    """Peak RSS of the full replay at each size (the first ``n`` pages of one
+    corpus), each its own process; the largest also noted as it goes."""
     n_max = max(sizes)
     corpus = work / f"memory-{n_max}-{min_kb}-{max_kb}"
     t0 = time.perf_counter()
@@ -197,20 +245,39 @@ def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
     total = sum(int(t["bytes"]) for t in truth)
     lines = [
         f"memory corpus: {n_max} pages of {min_kb}-{max_kb} KB, {total / 1e9:.1f} GB "
-        f"(generated in {time.perf_counter() - t0:.0f} s)"
+        f"(ready in {time.perf_counter() - t0:.0f} s)"
     ]
+    print(lines[0], flush=True)
     for n in sorted(sizes):
         if n == n_max:
             path = corpus
-        elif n % 10_000 == 0 and n // 10_000 == 1:
+        elif n == 10_000:
             path = corpus / "000"  # the first 10,000 pages are one folder
         else:
             raise SystemExit("memory sizes are 10000 and the corpus size")
-        r = run_one("newscrawl", path, n, work)
-        lines.append(
-            f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(r.maxrss_mb)}, "
-            f"{r.items} items, {r.rate:.1f} pages/s, {r.wall:.0f} s"
-        )
+        if n == n_max and n > 10_000:
+            out = work / f"out-memory-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            cmd = [
+                sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={path}",
+                "-s", f"NEWSCRAWL_JSONL={out / 'articles.jsonl'}",
+                "-s", f"NEWSCRAWL_DATABASE=sqlite:///{out / 'newscrawl.sqlite3'}",
+            ]  # fmt: skip
+            t1 = time.perf_counter()
+            peak = watch(cmd, out, max(10_000, n // 10))
+            stats = _stats_from_log((out / "log.txt").read_text("utf-8", "replace"))
+            lines.append(
+                f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(peak)}, "
+                f"{int(stats.get('item_scraped_count', 0))} items, {time.perf_counter() - t1:.0f} s"
+            )
+        else:
+            r = run_one("newscrawl", path, n, work, f"-memory-{n}")
+            lines.append(
+                f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(r.maxrss_mb)}, "
+                f"{r.items} items, {r.rate:.1f} pages/s, {r.wall:.0f} s"
+            )
+        print(lines[-1], flush=True)
     return lines
 
 
@@ -243,8 +310,7 @@ def main(argv: list[str] | None = None) -> None:
         print()
         sizes = [int(x) for x in a.memory_pages.split(",")]
         lo, hi = (int(x) for x in a.memory_kb.split(","))
-        for line in memory(sizes, a.work, lo, hi):
-            print(line, flush=True)
+        memory(sizes, a.work, lo, hi)  # prints as it goes
 
 
 if __name__ == "__main__":
