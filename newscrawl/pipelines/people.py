@@ -36,7 +36,7 @@ _SPLIT_LATIN = re.compile(
 )
 # Han names are written without spaces: "张三 李四" is two people, "大渡 美咲" is
 # one in Japanese, and "Андрей Колесников" one in any alphabet.
-_HAN_NAMES = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s+[\u4e00-\u9fff·]{2,5})+$")
+_HAN_NAMES = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s+[\u4e00-\u9fff·]{2,5})*$")
 _JUNK_WORD = re.compile(r"^[\d\W_]+$")
 _EDITOR_CODE = re.compile(r"\b[A-Z]{1,4}\d{2,6}\b")
 _NOISE = re.compile(

@@ -74,6 +74,19 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 
 
+def squash(value: str | None) -> str:
+    """Zero-width characters out, every run of whitespace (U+3000 and U+00A0
+    too) one space, ends stripped; entities left as they are (text parsed
+    from HTML is decoded already, and decoding twice shows ``&amp;lt;`` wrong).
+
+    >>> squash("\u3000a\u00a0\u00a0b\u200b &amp;lt; ")
+    'a b &amp;lt;'
+    """
+    if not value:
+        return ""
+    return SPACES.sub(" ", value.translate(ZERO_WIDTH)).strip()
+
+
 def clean_text(value: str | None) -> str:
     """One line of text: entities decoded, zero-width characters out, every
     run of whitespace (U+3000 and U+00A0 too) one space, ends stripped.
@@ -136,7 +149,7 @@ class _Walker:
         if fig is not None and fig.tag == "figure":
             cap = fig.find(".//figcaption")
             if cap is not None:
-                caption = clean_text(cap.text_content()) or None
+                caption = squash(cap.text_content()) or None
         self.blocks.append(
             _Block("img", image={"url": urljoin(self.base_url, src), "caption": caption})
         )
@@ -269,7 +282,7 @@ def clean_body(
         if b.kind == "img":
             blocks.append(b)
             continue
-        text = clean_text("".join(b.text))
+        text = squash("".join(b.text))
         if not text or is_boilerplate(text, extra_boilerplate):
             continue
         b.text = [text]
@@ -305,7 +318,7 @@ def clean_body(
         text = b.text[0]
         if images and images[-1]["caption"] == text:
             continue  # the figcaption already stands under its image
-        inner = clean_text("".join(b.html)) if b.html else html.escape(text, quote=False)
+        inner = squash("".join(b.html)) if b.html else html.escape(text, quote=False)
         tag = "h2" if b.kind == "h" else "p"
         html_parts.append(f"<{tag}>{inner}</{tag}>")
         text_parts.append(text)
