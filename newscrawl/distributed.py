@@ -394,15 +394,21 @@ class Run:
         seed, queued, *held = pipe.execute()
         return _text(seed), int(queued), sum(int(h) for h in held)
 
-    def leave(self) -> None:
-        """Unregister this worker; its requests are all done and committed."""
-        pipe = self.server.pipeline()
-        pipe.srem(self.workers_key, self.worker)
-        pipe.delete(self.alive_key, self.inflight_key, self.uncommitted_key)
-        pipe.execute()
+    def leave(self) -> int:
+        """Unregister this worker. Whatever it still holds (requests whose
+        articles the store could not commit) goes back to the queue, for
+        another worker or the run's next start; returns how many."""
+        back = int(
+            self._recover(
+                keys=[self.workers_key, self.inflight_key, self.uncommitted_key, self.queue_key],
+                args=[self.worker],
+            )
+        )
+        self.server.delete(self.alive_key)
         self.held.clear()
         self.uncommitted.clear()
         self.batches.clear()
+        return max(back, 0)
 
     def finish(self, keep_marker: int) -> None:
         """End the run: tell the workers still open, delete its keys."""
@@ -691,12 +697,15 @@ class RunCoordinator:
             self.run.run_id,
             self.run.recovered,
         )
-        # By now the engine has finished every request and the store has
-        # committed (pipelines close before spider_closed): nothing is held.
         try:
+            # The engine has finished every request and the store has closed
+            # (pipelines close before spider_closed): release what it committed.
+            self.run.settle(set(), *self._store_counts())
             if self.ended_here:
                 self.run.finish(keep_marker=max(3600, int(self.idle_seconds * 10)))
-            else:
-                self.run.leave()
-        except Exception as exc:  # keys expire anyway; the crawl's result stands
+            elif back := self.run.leave():
+                logger.warning(
+                    "%d requests whose articles are not in the database are back in the queue", back
+                )
+        except Exception as exc:  # a dead worker's keys are recovered or expire anyway
             logger.error("Redis cleanup failed: %s", exc)

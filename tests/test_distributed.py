@@ -68,7 +68,13 @@ def fresh_redis(redis_url: str) -> Iterator[str]:
 
 
 def start_worker(
-    name: str, tmp: Path, server: FeedServer, redis_url: str, database: str, *extra: str
+    name: str,
+    tmp: Path,
+    server: FeedServer,
+    redis_url: str,
+    database: str,
+    *extra: str,
+    worker_timeout: int = 30,
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """``scrapy crawl feeds`` as a user starts a worker; its log file."""
     log = tmp / f"{name}.log"
@@ -89,7 +95,7 @@ def start_worker(
         "-s",
         "NEWSCRAWL_REDIS_IDLE_SECONDS=3",
         "-s",
-        "NEWSCRAWL_REDIS_WORKER_TIMEOUT=5",
+        f"NEWSCRAWL_REDIS_WORKER_TIMEOUT={worker_timeout}",
         "-s",
         "ROBOTSTXT_OBEY=False",
         "-s",
@@ -175,8 +181,9 @@ def test_worker_killed_halfway_loses_nothing(
     tmp_path: Path, site: FeedServer, fresh_redis: str, fresh_postgres_url: str
 ) -> None:
     site.delay = 0.01  # keep the crawl going long enough to kill a worker in the middle
-    a, _log_a = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url)
-    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url)
+    # A short timeout: the survivor takes the dead worker's requests back 5s after its death.
+    a, _log_a = start_worker("a", tmp_path, site, fresh_redis, fresh_postgres_url, worker_timeout=5)
+    b, log_b = start_worker("b", tmp_path, site, fresh_redis, fresh_postgres_url, worker_timeout=5)
     deadline = time.monotonic() + 120
     while len(site.fetched(f"{HOST}/news/")) < PAGES // 2:
         assert time.monotonic() < deadline, "the crawl did not get halfway"

@@ -175,3 +175,14 @@ def test_the_add_on_rejects_a_url_that_is_no_redis_url() -> None:
     settings = Settings({"NEWSCRAWL_REDIS_URL": "127.0.0.1:6379"})
     with pytest.raises(DistributedError, match=r"use redis://host:6379/0"):
         Distributed().update_settings(settings)
+
+
+def test_a_worker_leaving_with_uncommitted_articles_puts_them_back(server: Any) -> None:
+    run, s = worker(server)
+    s.enqueue_request(Request("http://example.test/1"))
+    s.next_request()
+    run.settle(set(), 0, 1)  # handled, but the store never committed it (database gone)
+    assert run.leave() == 1
+    assert server.zcard(run.queue_key) == 1
+    assert not server.exists(run.inflight_key, run.uncommitted_key, run.alive_key)
+    assert not server.sismember(run.workers_key, run.worker)
