@@ -142,7 +142,9 @@ def test_the_spines_sqlite_database_is_migrated(tmp_path: Path) -> None:
         CREATE TABLE newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO newscrawl_meta VALUES ('schema_version', '1');"""
     )
-    a = make_article()
+    # Keyed as the first version did: the URL without Sina's mobile/desktop folding.
+    a = make_article(url="https://finance.sina.cn/2021-08-27/detail-ikqcfncc5263842.d.html")
+    old_key = "http://finance.sina.cn/2021-08-27/detail-ikqcfncc5263842.d.html"
     values = {f: getattr(a, f) for f in ARTICLE_FIELDS}
     for f in ("authors", "editors", "categories", "tags", "images"):
         values[f] = json.dumps(values[f], ensure_ascii=False)
@@ -150,18 +152,22 @@ def test_the_spines_sqlite_database_is_migrated(tmp_path: Path) -> None:
     marks = ", ".join(f":{f}" for f in values)
     db.execute(
         f"INSERT INTO articles (id, {names}, first_seen, last_seen) VALUES (:id, {marks}, :s, :s)",
-        {**values, "id": article_key(a.url), "s": "2024-05-02T00:00:00Z"},
+        {**values, "id": old_key, "s": "2024-05-02T00:00:00Z"},
     )
     db.commit()
     db.close()
     with opened(f"sqlite:///{path}") as store:
         assert store.schema_version() == SCHEMA_VERSION
-        got = store.get(article_key(a.url))
-        assert got is not None
+        got = store.get("sina:doc-ikqcfncc5263842")  # re-keyed to today's identity
+        assert got is not None and store.get(old_key) is None
         assert {f: got[f] for f in ARTICLE_FIELDS} == record(a)
         assert got["changed_at"] == "2024-05-02T00:00:00Z"
-        assert store.upsert(make_article(fingerprint="new", fetched_at="2024-06-01T00:00:00Z")) == (
-            "changed"
+        desktop = "https://finance.sina.com.cn/china/2021-08-27/doc-ikqcfncc5263842.shtml"
+        assert (
+            store.upsert(
+                make_article(url=desktop, fingerprint="new", fetched_at="2024-06-01T00:00:00Z")
+            )
+            == "changed"
         )
         store.commit()
         assert store.count("article_versions") == 1

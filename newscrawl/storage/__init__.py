@@ -26,6 +26,7 @@ parsers give for ``&#0;``): the two databases always hold the same values.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -148,8 +149,9 @@ class Store:
         """Statements creating the current schema (idempotent)."""
         raise NotImplementedError
 
-    def migrations(self) -> dict[int, list[str]]:
-        """Statements taking the schema from version ``n - 1`` to ``n``."""
+    def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
+        """Steps taking the schema from version ``n - 1`` to ``n``: SQL
+        statements, or functions for what SQL alone cannot do."""
         return {}
 
     def lock_schema(self) -> None:
@@ -184,8 +186,11 @@ class Store:
         if version is not None and version < SCHEMA_VERSION:
             steps = self.migrations()
             for n in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in steps.get(n, []):
-                    self.execute(statement)
+                for step in steps.get(n, []):
+                    if callable(step):
+                        step()
+                    else:
+                        self.execute(step)
         for statement in self.ddl():
             self.execute(statement)
         self.execute(

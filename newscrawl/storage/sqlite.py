@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from newscrawl.storage import StorageError, Store, article_columns, json_text, mask_password
+from newscrawl.urls import article_key
 
 
 def database_path(url: str) -> Path:
@@ -114,12 +116,21 @@ class SQLiteStore(Store):
             "CREATE TABLE IF NOT EXISTS newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]
 
-    def migrations(self) -> dict[int, list[str]]:
-        # 1 -> 2: the spine's table had no changed_at; the versions table is
-        # created by ddl() right after.
+    def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
+        # 1 -> 2: the spine's table had no changed_at (the versions table is
+        # created by ddl() right after), and identities gained Sina's
+        # mobile/desktop folding and parameter order: re-key the rows. A row
+        # whose new key is already taken (the same article stored twice under
+        # the old keys) keeps its old key rather than being lost.
         return {
             2: [
                 "ALTER TABLE articles ADD COLUMN changed_at TEXT NOT NULL DEFAULT ''",
                 "UPDATE articles SET changed_at = first_seen",
+                self._rekey,
             ]
         }
+
+    def _rekey(self) -> None:
+        conn = self._conn()
+        conn.create_function("newscrawl_article_key", 2, article_key, deterministic=True)
+        self.execute("UPDATE OR IGNORE articles SET id = newscrawl_article_key(url, canonical_url)")
