@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,14 @@ def stats_of(log: Path) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"'([^']+)': ([\d.]+)[,}]", dump)}
 
 
+def _running(pid: int) -> bool:
+    """True until the process has exited (not reaped: wait4 gives its CPU time)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) -> dict[str, Any]:
     import psycopg
     import redis
@@ -120,6 +129,17 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
                 f"LOG_FILE={log}",
             ]
             procs.append((subprocess.Popen(cmd, cwd=ROOT, env=env), log))
+        # Time each worker spent runnable but waiting for a CPU (the kernel's
+        # schedstat, last sample before it exits): how contended the machine was.
+        waited = [0.0] * len(procs)
+        while any(_running(p.pid) for p, _log in procs):
+            for i, (p, _log) in enumerate(procs):
+                try:
+                    fields = Path(f"/proc/{p.pid}/schedstat").read_text().split()
+                    waited[i] = int(fields[1]) / 1e9
+                except (OSError, IndexError, ValueError):
+                    pass
+            time.sleep(0.5)
         cpu = []
         for p, _log in procs:
             _pid, _status, usage = os.wait4(p.pid, 0)
@@ -149,6 +169,7 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
         "articles_per_s": rows / span,
         "wall_s": wall,
         "cpu_s": cpu,
+        "waited_s": waited,
         "load": os.getloadavg()[0],
     }
 
@@ -182,13 +203,17 @@ def main(argv: list[str] | None = None) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"worker logs in {logs}")
     for n in args.workers:
+        before = resource.getrusage(resource.RUSAGE_SELF)
         res = run(n, proxy, args.redis, args.database, logs)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        server_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         print(
             f"workers {res['workers']}: articles per worker {res['per_worker']}, "
             f"total {res['articles']}, duplicates {res['duplicates']}, "
             f"crawl span {res['span_s']:.0f}s = {res['articles_per_s']:.1f} articles/s, "
             f"wall {res['wall_s']:.1f}s, worker CPU {[round(c) for c in res['cpu_s']]}s, "
-            f"load average at the end {res['load']:.1f}",
+            f"waited for a CPU {[round(w) for w in res['waited_s']]}s, "
+            f"HTTP server CPU {server_cpu:.0f}s, load average at the end {res['load']:.1f}",
             flush=True,
         )
     httpd.shutdown()
