@@ -61,9 +61,17 @@ def fill(path: Path, rows: int) -> None:
             gen(),
         )
     conn.close()
+    # The seen-store's own index (articles.url), as the first incremental run makes it.
+    from newscrawl.incremental import SeenStore
+
+    SeenStore(open_store(f"sqlite:///{path}")).close()
 
 
 def peak_mb() -> float:
+    """This process's peak RSS (VmHWM: ru_maxrss would carry the parent's over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
