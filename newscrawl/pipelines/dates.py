@@ -245,7 +245,8 @@ def parse_full(
         raise Implausible(f"{dt.isoformat()} is after the page was fetched", "future")
     relative = bool(_REL_ZH.match(clean) or _REL_EN.match(clean))
     exact = bool(_EPOCH.match(clean) or _HAS_OFFSET.search(clean)) or relative
-    return Parsed(dt, relative or bool(_HAS_TIME.search(clean)), exact)
+    epoch = bool(_EPOCH.match(clean))
+    return Parsed(dt, relative or epoch or bool(_HAS_TIME.search(clean)), exact)
 
 
 def parse_date(

@@ -125,9 +125,10 @@ def parse_byline(text: str) -> People:
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end() : end].strip(" |｜")
         if role == "source":
-            value = re.split(r"\s", value.strip())[0] if value else ""
+            value = value.strip(" [［【（(")
+            value = re.split(r"[\s\]］】)）]", value)[0] if value else ""
             if value and people.source is None:
-                people.source = value.strip("（()）")
+                people.source = value
         elif role == "editor":
             people.editors += _names(value)
         else:

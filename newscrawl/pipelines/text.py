@@ -57,6 +57,8 @@ BOILERPLATE_LINES = [
         r"^(免责声明|新浪声明)[:：]",
         r"^(原标题|原題)[:：]",
         r"^(上一页|下一页|\d+|返回顶部|更多|打印|关闭)$",
+        r"^(?:[【\[]\s*[^】\]]{1,10}\s*[】\]]\s*){2,}$",  # 【我来说两句】【打印】【关闭】
+        r"^(相关新闻|相关报道|相关阅读|相关链接|延伸阅读|推荐阅读)[:：]",
     )
 ]
 
@@ -64,6 +66,8 @@ BOILERPLATE_LINES = [
 BYLINE_LINE = re.compile(
     r"^[（(]?\s*(责任编辑|責任編輯|责编|编辑|來源|来源|[^，。：:\s]{0,8}?记者|作者|文\s*/|撰文|编译|"
     r"实习生|通讯员|校对|审核)\s*[:：|/]?"
+    # the line under an old portal's headline: [URL] date 来源：outlet
+    r"|^(?:https?://\S+\s+)?(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}[^，。]{0,20}?\s*(来源|來源)\s*[:：]"
 )
 MAX_BYLINE_CHARS = 60
 # A line with sentence punctuation is text that starts with a role word
@@ -239,6 +243,29 @@ def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> boo
     return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
 
 
+def _key(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def _after_headline(blocks: list[_Block], title: str | None) -> list[_Block]:
+    """The blocks after the headline when it stands among the first few
+    (a container that also holds the breadcrumb and the headline): the
+    title is its own field, and what comes before it is page furniture."""
+    key = _key(title or "")
+    if not key:
+        return blocks
+    seen = 0
+    for i, b in enumerate(blocks):
+        if b.kind == "img":
+            continue
+        if _key(b.text[0]) == key:
+            return blocks[i + 1 :]
+        seen += 1
+        if seen >= 3:
+            break
+    return blocks
+
+
 def is_byline(line: str) -> bool:
     """True for a short line that only names people or the outlet by role.
 
@@ -255,7 +282,10 @@ def is_byline(line: str) -> bool:
 
 
 def clean_body(
-    fragment: str, base_url: str = "", extra_boilerplate: list[re.Pattern[str]] | None = None
+    fragment: str,
+    base_url: str = "",
+    extra_boilerplate: list[re.Pattern[str]] | None = None,
+    title: str | None = None,
 ) -> Body:
     """Clean an article container's HTML.
 
@@ -288,6 +318,7 @@ def clean_body(
         b.text = [text]
         blocks.append(b)
 
+    blocks = _after_headline(blocks, title)
     # Byline lines are lifted only at the edges: a 记者 in mid-text is text.
     bylines: list[str] = []
     text_idx = [i for i, b in enumerate(blocks) if b.kind != "img"]
@@ -365,7 +396,7 @@ class TextPipeline:
 
     def process_item(self, item: Any) -> Article:
         a = as_article(item)
-        body = clean_body(a.body_html, a.raw.get("base_url") or a.url, self.extra)
+        body = clean_body(a.body_html, a.raw.get("base_url") or a.url, self.extra, a.title)
         a.body_html, a.body_text = body.html, body.text
         a.images = body.images
         a.raw.setdefault("bylines", []).extend(body.bylines)

@@ -22,6 +22,7 @@ from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
 from newscrawl.pipelines.dates import MONTHS
+from newscrawl.pipelines.people import is_site_name
 
 ARTICLE_TYPES = {
     "Article",
@@ -388,12 +389,19 @@ class Site:
         return f"{m[1]}-{m[2]}-{m[3]}" if m else None
 
     def authors(self, page: Page) -> list[str]:
-        """Author names or labelled byline text; the people pipeline splits them."""
-        names = ld_names(page.ld_article.get("author"))
+        """Author names or labelled byline text; the people pipeline splits
+        them. Metadata that names only the site itself is passed over for
+        the byline the page shows."""
+        site = tuple(self.site_names(page))
+        names = [n for n in ld_names(page.ld_article.get("author")) if not is_site_name(n, site)]
         if names:
             return names
         for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
-            values = [v for v in page.meta.get(key, []) if v.strip() and "://" not in v]
+            values = [
+                v
+                for v in page.meta.get(key, [])
+                if v.strip() and "://" not in v and not is_site_name(v, site)
+            ]
             if values:
                 return values
         for css in _AUTHOR_CSS:
