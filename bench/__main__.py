@@ -15,8 +15,9 @@ ways, each in its own process, one after another:
 pages/s is pages over Scrapy's ``elapsed_time_seconds`` (the crawl, not the
 interpreter's start-up). CPU s/page comes from the child's resource usage
 (user + system), less that of the same command on one page, over the pages
-after the first. Peak RSS is the child's ``ru_maxrss``. Absolute figures vary
-from machine to machine; the ratios are the figures to quote.
+after the first. Peak RSS is the child's own high-water mark (``VmHWM``).
+Absolute figures vary from machine to machine; the ratios are the figures
+to quote.
 """
 
 from __future__ import annotations
@@ -72,7 +73,45 @@ def _stats_from_log(log: str) -> dict[str, Any]:
     return stats
 
 
-def run_one(kind: str, pages: Path, n: int, work: Path, tag: str = "") -> Run:
+def run_child(
+    cmd: list[str], out: Path, every: int = 0, interval: float = 0.2
+) -> tuple[int, Any, float]:
+    """Run ``cmd`` (log in ``out/log.txt``); its exit code, resource usage
+    and peak RSS in MB. The peak is the child's own ``VmHWM``, polled:
+    ``ru_maxrss`` of a child also counts the parent's memory at the fork.
+    With ``every``, print RSS each ``every`` articles written to
+    ``out/articles.jsonl``."""
+    jsonl = out / "articles.jsonl"
+    t0 = time.perf_counter()
+    peak = rss = 0
+    done, offset, next_mark = 0, 0, every
+    with (out / "log.txt").open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            rss = _proc_kb(proc.pid, "VmRSS")
+            peak = max(peak, _proc_kb(proc.pid, "VmHWM"))
+            if every and jsonl.exists():
+                with jsonl.open("rb") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+                done += chunk.count(b"\n")
+                offset += len(chunk)
+                while done >= next_mark:
+                    print(
+                        f"  {next_mark:>7} pages: RSS {rss / 1024:.0f} MB, peak so far "
+                        f"{peak / 1024:.0f} MB ({time.perf_counter() - t0:.0f} s)",
+                        flush=True,
+                    )
+                    next_mark += every
+            time.sleep(interval)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage, peak / 1024
+
+
+def run_one(kind: str, pages: Path, n: int, work: Path, tag: str = "", every: int = 0) -> Run:
     """One benchmark process over ``pages``; its figures."""
     out = work / f"out-{kind}{tag}"
     shutil.rmtree(out, ignore_errors=True)
@@ -87,14 +126,11 @@ def run_one(kind: str, pages: Path, n: int, work: Path, tag: str = "") -> Run:
     else:
         cmd = [sys.executable, "-m", "bench.spiders", kind, str(pages), str(out)]
     t0 = time.perf_counter()
-    with (out / "log.txt").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    code, usage, peak = run_child(cmd, out, every)
     wall = time.perf_counter() - t0
     text = (out / "log.txt").read_text("utf-8", "replace")
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed ({proc.returncode}):\n{text[-3000:]}")
+    if code != 0:
+        raise SystemExit(f"{kind} failed ({code}):\n{text[-3000:]}")
     if kind == "newscrawl":
         stats = _stats_from_log(text)
     else:
@@ -105,7 +141,7 @@ def run_one(kind: str, pages: Path, n: int, work: Path, tag: str = "") -> Run:
         int(stats.get("item_scraped_count", 0)),
         float(stats.get("elapsed_time_seconds", 0.0)),
         usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        peak,
         wall,
     )
 
@@ -198,43 +234,6 @@ def _proc_kb(pid: int, key: str) -> int:
     return 0
 
 
-def watch(cmd: list[str], out: Path, every: int, interval: float = 2.0) -> float:
-    """Run ``cmd``; every ``every`` articles written (lines of the JSON
-    Lines output), print the process's RSS and its peak so far. Returns the
-    process's peak RSS in MB."""
-    jsonl = out / "articles.jsonl"
-    t0 = time.perf_counter()
-    with (out / "log.txt").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        done, offset, next_mark = 0, 0, every
-        rss = hwm = 0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            finished = pid != 0
-            if jsonl.exists():
-                with jsonl.open("rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                done += chunk.count(b"\n")
-                offset += len(chunk)
-            if not finished:
-                rss, hwm = _proc_kb(proc.pid, "VmRSS"), _proc_kb(proc.pid, "VmHWM")
-            while done >= next_mark and not finished:
-                line = (
-                    f"  {next_mark:>7} pages: RSS {rss / 1024:.0f} MB, peak so far "
-                    f"{hwm / 1024:.0f} MB ({time.perf_counter() - t0:.0f} s)"
-                )
-                print(line, flush=True)
-                next_mark += every
-            if finished:
-                break
-            time.sleep(interval)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"replay failed ({proc.returncode}), see {out / 'log.txt'}")
-    return float(usage.ru_maxrss / 1024)
-
-
 def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
     """Peak RSS of the full replay at each size (the first ``n`` pages of one
     corpus), each its own process; the largest also noted as it goes."""
@@ -243,6 +242,7 @@ def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
     t0 = time.perf_counter()
     truth = generate(corpus, n_max, seed=11, min_kb=min_kb, max_kb=max_kb)
     total = sum(int(t["bytes"]) for t in truth)
+    del truth
     lines = [
         f"memory corpus: {n_max} pages of {min_kb}-{max_kb} KB, {total / 1e9:.1f} GB "
         f"(ready in {time.perf_counter() - t0:.0f} s)"
@@ -255,28 +255,12 @@ def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
             path = corpus / "000"  # the first 10,000 pages are one folder
         else:
             raise SystemExit("memory sizes are 10000 and the corpus size")
-        if n == n_max and n > 10_000:
-            out = work / f"out-memory-{n}"
-            shutil.rmtree(out, ignore_errors=True)
-            out.mkdir(parents=True)
-            cmd = [
-                sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={path}",
-                "-s", f"NEWSCRAWL_JSONL={out / 'articles.jsonl'}",
-                "-s", f"NEWSCRAWL_DATABASE=sqlite:///{out / 'newscrawl.sqlite3'}",
-            ]  # fmt: skip
-            t1 = time.perf_counter()
-            peak = watch(cmd, out, max(10_000, n // 10))
-            stats = _stats_from_log((out / "log.txt").read_text("utf-8", "replace"))
-            lines.append(
-                f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(peak)}, "
-                f"{int(stats.get('item_scraped_count', 0))} items, {time.perf_counter() - t1:.0f} s"
-            )
-        else:
-            r = run_one("newscrawl", path, n, work, f"-memory-{n}")
-            lines.append(
-                f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(r.maxrss_mb)}, "
-                f"{r.items} items, {r.rate:.1f} pages/s, {r.wall:.0f} s"
-            )
+        every = max(10_000, n // 10) if n > 10_000 else 0
+        r = run_one("newscrawl", path, n, work, f"-memory-{n}", every)
+        lines.append(
+            f"newscrawl full replay, {n:>7} pages: peak RSS {_mb(r.maxrss_mb)}, "
+            f"{r.items} items, {r.rate:.1f} pages/s, {r.wall:.0f} s"
+        )
         print(lines[-1], flush=True)
     return lines
 
