@@ -196,7 +196,9 @@ def build_report(
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")) or _iso(datetime.now(UTC)),
         "finish_reason": reason,
-        "pages_fetched": int(stats.get("response_received_count", 0)),
+        # robots.txt is Scrapy's business, not a page of the crawl
+        "pages_fetched": int(stats.get("response_received_count", 0))
+        - int(stats.get("robotstxt/response_count", 0)),
         "pages_read": int(stats.get("newscrawl/pages", 0)),
         "skipped": {
             "already_stored": int(stats.get("newscrawl/incremental/skipped", 0)),
