@@ -64,3 +64,25 @@ def test_per_page_debug_lines_only_when_debug_is_logged() -> None:
     line = loud.crawled(request, response, spider)
     assert line is not None and line["level"] == logging.DEBUG
     assert loud.scraped({"url": "u"}, response, spider) is not None
+
+
+def test_replay_lists_files_sorted_without_following_folder_links(tmp_path: Path) -> None:
+    from newscrawl.spiders.replay import replay_files
+
+    for name in ("b/2.html", "b/10.html", "a.md", "c/x.warc.gz", "c/notes.txt", ".hidden.htm"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "b", target_is_directory=True)
+    (tmp_path / "b" / "same.html").symlink_to(tmp_path / "a.md")
+    found = [(str(p.relative_to(tmp_path)), kind) for p, kind in replay_files(tmp_path)]
+    assert found == [
+        (".hidden.htm", "html"),
+        ("a.md", "markdown"),
+        ("b/10.html", "html"),
+        ("b/2.html", "html"),
+        ("b/same.html", "html"),
+        ("c/x.warc.gz", "warc"),
+    ]
+    expected = sorted(p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".txt"))
+    assert [p for p, _ in replay_files(tmp_path)] == expected
+    assert list(replay_files(tmp_path / "a.md")) == [(tmp_path / "a.md", "markdown")]
