@@ -546,10 +546,19 @@ _TEXT_XPATH = (
 
 
 def _first_shown(text: str) -> str | None:
+    """The first date in ``text`` that shows a time of day, else the first
+    date (a day alone is more often a calendar, an archive or a list's)."""
+    first = None
     for m in SHOWN_DATE.finditer(text):
-        if not _UPDATE_LABEL.search(text[max(0, m.start() - 16) : m.start()]):
+        if _UPDATE_LABEL.search(text[max(0, m.start() - 16) : m.start()]):
+            continue
+        if _CLOCK_IN.search(m[0]):
             return m[0].strip()
-    return None
+        first = first or m[0].strip()
+    return first
+
+
+_CLOCK_IN = re.compile(r"\d\s*[:：]\s*\d\d")
 
 
 # 作者：张三 / 记者 张三 李四 / 文/张三 / 本报实习生 张三: a label, a separator, names.
