@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.sites.base import Page
+from newscrawl.sites.base import Page, utf8_if_valid
 from newscrawl.sites.generic import Generic, page_zone
 
 
@@ -84,3 +84,12 @@ def test_author_metadata_naming_the_site_is_passed_over() -> None:
         '<meta property="og:site_name" content="Musterstädter Anzeiger">',
     )
     assert Generic().authors(p) == ["Von Hans Müller"]
+
+
+def test_utf8_bytes_under_a_legacy_charset_read_as_utf8() -> None:
+    html = "<html><head><meta charset='iso-8859-15'><title>sanción</title></head><body><h1>sanción</h1><p>x</p></body></html>"
+    resp = HtmlResponse(url="https://x.example/", body=html.encode("utf-8"))
+    assert resp.encoding == "iso8859-15"
+    assert Generic().title(Page(utf8_if_valid(resp))) == "sanción"
+    legacy = HtmlResponse(url="https://x.example/", body=html.encode("iso-8859-15"))
+    assert utf8_if_valid(legacy) is legacy

@@ -244,6 +244,7 @@ class Site:
         ``listing`` supplies what a feed or saved post said (fallbacks only);
         ``fetched_at`` is when the response was received (now by default).
         """
+        response = utf8_if_valid(response)
         page = Page(response, listing)
         fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
         body = self.body_html(page) or ""
@@ -682,6 +683,24 @@ def with_images(text_html: str, image_html: str, captions: dict[str, str] | None
         parts.append(lxml.html.tostring(block, encoding="unicode", with_tail=True))
         parts += after.pop(_block_key(block), [])
     return "<div>" + "".join(parts) + "</div>"
+
+
+def utf8_if_valid(response: TextResponse) -> TextResponse:
+    """The response read as UTF-8 when it declares a legacy charset but its
+    bytes are valid UTF-8 with non-ASCII text in them: pages re-saved as
+    UTF-8 keep their old ``<meta charset=gb2312>``, and servers lie; bytes
+    in a legacy encoding almost never form valid UTF-8 by chance."""
+    enc = (response.encoding or "").lower().replace("_", "-")
+    if enc in ("utf-8", "utf8", "ascii", "us-ascii"):
+        return response
+    body = response.body
+    if body.isascii():
+        return response
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return response
+    return response.replace(encoding="utf-8")
 
 
 def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | None:
