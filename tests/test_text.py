@@ -67,5 +67,10 @@ def test_bylines_lifted_only_at_the_edges() -> None:
     assert b.bylines == ["（记者 张三）", "责任编辑：王五"]
 
 
+def test_byline_after_a_bullet_is_lifted() -> None:
+    b = clean_body("<p>正文第一段。</p><p>正文第二段。</p><p>□ 本报记者 葛小丹</p>", URL)
+    assert b.bylines == ["□ 本报记者 葛小丹"] and b.text == "正文第一段。\n正文第二段。"
+
+
 def test_clean_text_one_line() -> None:
     assert clean_text("\u3000\u3000Hello&nbsp;&#123;world&#125;\u200b \n x") == "Hello {world} x"

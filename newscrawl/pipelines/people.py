@@ -17,8 +17,9 @@ _ROLE_WORDS: list[tuple[str, str]] = [
     (r"责任编辑|責任編輯|责编|編輯|编辑|Edited by|Editor", "editor"),
     (r"来源|來源|稿源|出处|Source", "source"),
     (
-        r"本报特约记者|本报记者|特约记者|总台央视记者|央视记者|新华社记者|记者|作者|撰文|文\s*/|文／|编译|"
-        r"实习生|通讯员|By|Von|Par|Por|Text",
+        # 光明日报记者, 新华日报·交汇点记者, 本报实习生: an outlet before the role
+        r"[\u4e00-\u9fff·]{0,10}?(?:记者|实习生|通讯员)|作者|撰文|文\s*/|文／|编译|"
+        r"By|Von|Par|Por|Text",
         "author",
     ),
 ]

@@ -64,7 +64,7 @@ BOILERPLATE_LINES = [
 
 # A line that only names people by role: lifted out for the people pipeline.
 BYLINE_LINE = re.compile(
-    r"^[（(]?\s*(责任编辑|責任編輯|责编|编辑|來源|来源|[^，。：:\s]{0,8}?记者|作者|文\s*/|撰文|编译|"
+    r"^[□■●◆◇○·\s]*[（(]?\s*(责任编辑|責任編輯|责编|编辑|來源|来源|[^，。：:\s]{0,8}?记者|作者|文\s*/|撰文|编译|"
     r"实习生|通讯员|校对|审核)\s*[:：|/]?"
     # the line under an old portal's headline: [URL] date 来源：outlet
     r"|^(?:https?://\S+\s+)?(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}[^，。]{0,20}?\s*(来源|來源)\s*[:：]"
