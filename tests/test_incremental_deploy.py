@@ -236,7 +236,8 @@ def test_scrapyd_deploy_and_scheduled_job(tmp_path: Path) -> None:
             time.sleep(0.5)
         log = next((home / "logs").rglob(f"{job['jobid']}.log")).read_text("utf-8")
         assert "newscrawl run summary:" in log
-        assert "'newscrawl/store/new': 1" in log
+        pages = len(list((FIXTURES / "generic").glob("*.html")))
+        assert f"(new {pages}, changed 0, unchanged 0)" in log, log[-3000:]
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)
