@@ -27,4 +27,15 @@ if ! have_pg || ! have_redis; then
   fi
 fi
 
+# Scrapyd runs in an environment of its own, as on a deploy server: the deploy
+# test builds an egg of newscrawl with scrapyd-deploy and schedules a job
+# through Scrapyd's API (setuptools < 81 still has the pkg_resources it needs).
+if [ -z "${NEWSCRAWL_SCRAPYD_VENV:-}" ]; then
+  if [ ! -x .venv-scrapyd/bin/scrapyd-deploy ]; then
+    python3 -m venv .venv-scrapyd
+    .venv-scrapyd/bin/python -m pip install --quiet scrapyd scrapyd-client 'setuptools>=77,<81' -e .
+  fi
+  export NEWSCRAWL_SCRAPYD_VENV="$PWD/.venv-scrapyd"
+fi
+
 exec .venv/bin/python -m pytest "$@"
