@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response, TextResponse
 
@@ -37,7 +38,10 @@ class _FilesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         # Files listed as the replay spider lists them (streamed, sorted).
         base = self.path.resolve()
+        assert self.crawler.engine is not None
         for path, kind in replay_files(self.path):
+            if self.crawler.engine.needs_backout():  # lazily, as the replay spider
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
             if kind == "html":
                 yield scrapy.Request(
                     (base / path.relative_to(self.path)).as_uri(), dont_filter=True
