@@ -12,11 +12,12 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
@@ -110,6 +111,31 @@ def _is_site_part(part: str, names: list[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
+def _compiled(query: str) -> Any:
+    return etree.XPath(query, smart_strings=False)
+
+
+def _xpath(node: Any, query: str) -> list[Any]:
+    """``query`` on an lxml node: its elements and plain strings. Faster
+    than parsel for per-node work: no Selector object per result."""
+    result = _compiled(query)(node)
+    return result if isinstance(result, list) else []
+
+
+def _node_texts(node: Selector) -> list[str]:
+    """The text nodes under a selected node (``node.css("::text")``)."""
+    if isinstance(node.root, etree._Element):
+        return [str(t) for t in _xpath(node.root, ".//text()")]
+    return [str(t) for t in node.css("::text").getall()]
+
+
+# A CSS selector of tag names, #ids, .classes and combinators, and the
+# ids and classes in it.
+_PLAIN_CSS = re.compile(r"^[\w\s#.>,+~*-]+$")
+_CSS_NAMES = re.compile(r"[#.][\w-]+")
+
+
 class Page:
     """A response with its metadata parsed once, shared by every field method."""
 
@@ -158,7 +184,7 @@ class Page:
         """The page's visible text in document order, whitespace collapsed,
         one line per text node."""
         return "\n".join(
-            " ".join(t.split()) for t in self.sel.xpath(_TEXT_XPATH).getall() if t.strip()
+            " ".join(t.split()) for t in _xpath(self.sel.root, _TEXT_XPATH) if t.strip()
         )
 
     def text_after(self, headline: str | None, size: int = 3000) -> str:
@@ -170,6 +196,22 @@ class Page:
         start = pos + len(head) if pos >= 0 else 0
         return text[start : start + size]
 
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Every ``#id`` and ``.class`` on the page (two queries, no nodes)."""
+        ids = {"#" + v.strip() for v in _xpath(self.sel.root, "//@id")}
+        classes = {"." + c for c in " ".join(_xpath(self.sel.root, "//@class")).split()}
+        return frozenset(ids | classes)
+
+    def may_match(self, css: str) -> bool:
+        """False when a plain CSS selector (tags, ids, classes and
+        combinators only) names an id or class the page does not have: no
+        node can match, and the whole-page query need not run."""
+        if not _PLAIN_CSS.match(css):
+            return True
+        names = self.names
+        return any(all(n in names for n in _CSS_NAMES.findall(alt)) for alt in css.split(","))
+
     def meta_first(self, *keys: str) -> str | None:
         """The first non-empty ``<meta>`` content among ``keys``."""
         for key in keys:
@@ -180,17 +222,31 @@ class Page:
 
     def text(self, xpath_or_css: str) -> str | None:
         """The joined text of the first node a CSS selector finds, or None."""
+        # Sites ask for the same nodes from several fields: one query each.
+        if xpath_or_css not in self._text_memo:
+            self._text_memo[xpath_or_css] = self._text(xpath_or_css)
+        return self._text_memo[xpath_or_css]
+
+    @cached_property
+    def _text_memo(self) -> dict[str, str | None]:
+        return {}
+
+    def _text(self, xpath_or_css: str) -> str | None:
+        if not self.may_match(xpath_or_css):
+            return None
         node = self.sel.css(xpath_or_css)
         if not node:
             return None
-        value = " ".join(t for t in node[0].css("::text").getall() if t.strip())
+        value = " ".join(t for t in _node_texts(node[0]) if t.strip())
         return value or None
 
     def texts(self, css: str) -> list[str]:
         """The text of every node a CSS selector finds (empty ones left out)."""
-        out = []
+        out: list[str] = []
+        if not self.may_match(css):
+            return out
         for node in self.sel.css(css):
-            value = " ".join(t for t in node.css("::text").getall() if t.strip())
+            value = " ".join(t for t in _node_texts(node) if t.strip())
             if value.strip():
                 out.append(value)
         return out
@@ -591,11 +647,11 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
             value = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip())
         if value and value.strip() and value not in out:
             out.append(value.strip())
-    for node in page.sel.xpath("//body//*[@class or @id]"):
-        marker = f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
+    for el in _xpath(page.sel.root, "//body//*[@class or @id]"):
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
         if not _DATE_CLASS.search(marker):
             continue
-        text = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip())
+        text = " ".join(t.strip() for t in _xpath(el, ".//text()") if t.strip())
         if len(text) > 120:
             continue
         found = _first_shown(text)
