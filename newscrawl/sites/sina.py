@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
 
 import lxml.html
@@ -571,15 +572,20 @@ def _drop(el: Any) -> None:
     parent.remove(el)
 
 
+@lru_cache(maxsize=1)
+def _junk_xpath() -> Any:
+    """``_JUNK_CSS`` as a compiled XPath: translated once, not per page."""
+    from cssselect import GenericTranslator
+
+    return etree.XPath(GenericTranslator().css_to_xpath(_JUNK_CSS, prefix="descendant-or-self::"))
+
+
 def _clean_container(root: Any, css: str) -> list[str]:
     """Remove Sina's insertions from ``root``; return the byline lines
     (责任编辑, a WeChat 原创 line) and the 原标题 line it took out."""
-    from cssselect import GenericTranslator
-
     lifted: list[str] = []
 
-    xpath = GenericTranslator().css_to_xpath(_JUNK_CSS, prefix="descendant-or-self::")
-    for el in root.xpath(xpath):
+    for el in _junk_xpath()(root):
         if el is not root:
             _drop(el)
     for a in root.iter("a"):
