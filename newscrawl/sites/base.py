@@ -424,10 +424,15 @@ class Site:
         )
         if meta:
             out.append((meta, "meta"))
-        out += [(text, "visible") for text in shown_dates(page, self.title(page))]
+        out += [(text, "visible") for text in self.shown_dates(page)]
         if page.listing.published:
             out.append((page.listing.published, "feed"))
         return out
+
+    def shown_dates(self, page: Page) -> list[str]:
+        """Dates shown to readers (see ``shown_dates``); a site that finds
+        its shown time itself overrides this to skip the search."""
+        return shown_dates(page, self.title(page))
 
     def updated(self, page: Page) -> list[Candidate]:
         """Last-modified candidates, most trusted first."""

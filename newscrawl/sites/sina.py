@@ -284,6 +284,11 @@ class Sina(Site):
                 break
         return out
 
+    def shown_dates(self, page: Page) -> list[str]:
+        # published() finds the shown time with DATE_CSS and keeps none of
+        # the base class's (a search of the page's whole text): skip it.
+        return []
+
     def updated(self, page: Page) -> list[Candidate]:
         meta = page.meta_first("article:modified_time", "weibo: article:update_at")
         return [(meta, "meta")] if meta else []
