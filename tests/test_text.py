@@ -17,6 +17,9 @@ URL = "https://news.example/a/1.html"
         ("<p>\u3000\u3000第一段。</p><p>\u3000\u3000第二段。</p>", "第一段。\n第二段。"),
         ("<p>a\u00a0\u00a0b</p>", "a b"),
         ("<p>zero\u200bwidth\u200c and\ufeff soft\u00adhyphen</p>", "zerowidth and softhyphen"),
+        ("<p>coder 👩🏽\u200d💻 emoji</p>", "coder 👩🏽\u200d💻 emoji"),  # ZWJ sequence kept
+        ("<p>می\u200cخواهم</p>", "می\u200cخواهم"),  # Persian ZWNJ kept
+        ("<p>用户造字\ue004在此</p>", "用户造字在此"),  # GBK user-defined byte out
         ("<p>runs   of \t spaces\n inside</p>", "runs of spaces inside"),
         ("<p>&#123;x&#125; &amp; &quot;q&quot; &nbsp;end</p>", '{x} & "q" end'),
         ("<p>&amp;#123; stays one level</p>", "&#123; stays one level"),

@@ -74,7 +74,16 @@ MAX_BYLINE_CHARS = 60
 # ("记者从有关部门获悉，…。"), not a byline.
 SENTENCE_PUNCT = re.compile(r"[，。！？；]")
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+# Joiners are kept where they mean something: inside emoji sequences
+# (👩🏽‍💻) and in scripts that use them (Persian ZWNJ, Indic conjuncts);
+# elsewhere they are invisible noise. Private-use characters are GBK
+# user-defined bytes or icon-font glyphs: never text.
+STRAY_JOINERS = re.compile(
+    r"(?<![\u0600-\u06ff\u0900-\u0dff\u2600-\u27bf\ufe0f\U0001f000-\U0001faff])[\u200c\u200d]"
+    r"|[\u200c\u200d](?![\u0600-\u06ff\u0900-\u0dff\u2600-\u27bf\U0001f000-\U0001faff])"
+    r"|[\ue000-\uf8ff]"
+)
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 
 
@@ -88,7 +97,7 @@ def squash(value: str | None) -> str:
     """
     if not value:
         return ""
-    return SPACES.sub(" ", value.translate(ZERO_WIDTH)).strip()
+    return SPACES.sub(" ", STRAY_JOINERS.sub("", value.translate(ZERO_WIDTH))).strip()
 
 
 def clean_text(value: str | None) -> str:
@@ -100,7 +109,7 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    text = html.unescape(value).translate(ZERO_WIDTH)
+    text = STRAY_JOINERS.sub("", html.unescape(value).translate(ZERO_WIDTH))
     return SPACES.sub(" ", text).strip()
 
 
