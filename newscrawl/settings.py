@@ -57,6 +57,22 @@ FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", "sqlite:///data/newscrawl.sqlite3")
 NEWSCRAWL_COMMIT_ITEMS = 50
 NEWSCRAWL_COMMIT_SECONDS = 2.0
+# A database lost mid-run is reconnected this many times (waits doubling from
+# the delay) before the crawl stops.
+NEWSCRAWL_DATABASE_RETRIES = 5
+NEWSCRAWL_DATABASE_RETRY_DELAY = 1.0
+# More files: CSV (lists as JSON), and Markdown posts in the Hexo seed format
+# (a folder, one post per article). Empty: off.
+NEWSCRAWL_CSV = ""
+NEWSCRAWL_MARKDOWN = ""
+NEWSCRAWL_MARKDOWN_ISO_DATES = False
+NEWSCRAWL_MARKDOWN_TAGS = False
+# append: every run adds to the same JSON Lines / CSV file; dated: a new file per run.
+NEWSCRAWL_FEED_MODE = "append"
+
+# --- Sina live crawl (scrapy crawl sina) ---
+# The roll API and list pages default to Sina's own; set these to read elsewhere.
+NEWSCRAWL_SINA_MAX_PAGES = 50
 
 # --- Scheduled crawls (newscrawl/incremental.py, spiders/feeds.py) ---
 # The database is the crawl's memory: a stored article is fetched again only
