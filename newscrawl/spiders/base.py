@@ -4,8 +4,8 @@ and turning a response into an Article."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -91,5 +91,11 @@ class ArticleSpider(scrapy.Spider):
         if self.site:
             get_site(self.site)
 
-    def _kwargs(self) -> dict[str, Any]:
-        return {}
+    def parse_article(
+        self, response: Response, listing: Listing | None = None
+    ) -> Iterator[Article]:
+        """Callback of a live crawl's article request (``cb_kwargs`` may give
+        the listing that linked to it)."""
+        article = self.article(response, listing)
+        if article is not None:
+            yield article

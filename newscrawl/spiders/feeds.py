@@ -36,7 +36,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from newscrawl.incremental import DISCOVERY, ENTRY_DATE, parse_since
-from newscrawl.items import Article, Listing
+from newscrawl.items import Listing
 from newscrawl.spiders.base import ArticleSpider
 from newscrawl.urls import canonicalize
 
@@ -346,10 +346,3 @@ class FeedsSpider(ArticleSpider):
                     cb_kwargs={"listing": entry.listing},
                     meta=meta,
                 )
-
-    def parse_article(
-        self, response: Response, listing: Listing | None = None
-    ) -> Iterator[Article]:
-        article = self.article(response, listing)
-        if article is not None:
-            yield article

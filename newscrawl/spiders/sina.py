@@ -45,7 +45,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl.items import Article, Listing
+from newscrawl.items import Listing
 from newscrawl.sites.sina import Sina
 from newscrawl.spiders.base import ArticleSpider
 
@@ -329,13 +329,6 @@ class SinaSpider(ArticleSpider):
         return True
 
     # -- articles and failures -------------------------------------------------
-
-    def parse_article(
-        self, response: Response, listing: Listing | None = None
-    ) -> Iterator[Article]:
-        article = self.article(response, listing)
-        if article is not None:
-            yield article
 
     def skip(self, reason: str, url: str, detail: str = "", level: str = "info") -> None:
         """Count a listed URL not fetched, with a log line naming it."""
