@@ -130,10 +130,35 @@ def _node_texts(node: Selector) -> list[str]:
     return [str(t) for t in node.css("::text").getall()]
 
 
-# A CSS selector of tag names, #ids, .classes and combinators, and the
-# ids and classes in it.
+def element_text(el: Any) -> str:
+    """The text under an lxml element, its text nodes joined by spaces."""
+    return " ".join(t for t in _xpath(el, ".//text()") if t.strip())
+
+
+@lru_cache(maxsize=512)
+def _css_xpath(css: str, prefix: str = "descendant-or-self::") -> Any:
+    """A CSS selector as a compiled XPath (``prefix`` is its first axis), translated once."""
+    from cssselect import HTMLTranslator
+
+    return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix=prefix), smart_strings=False)
+
+
+def css_elements(node: Any, css: str) -> list[Any]:
+    """The elements a CSS selector finds under an lxml node (document order)."""
+    result = _css_xpath(css)(node)
+    return result if isinstance(result, list) else []
+
+
+# A CSS selector of tag names, #ids, .classes and combinators; the ids and
+# classes in it; one compound selector (``div.article#artibody``).
 _PLAIN_CSS = re.compile(r"^[\w\s#.>,+~*-]+$")
 _CSS_NAMES = re.compile(r"[#.][\w-]+")
+_COMPOUND = re.compile(r"^[\w#.-]+$")
+_CSS_ID = re.compile(r"#([\w-]+)")
+# The text before a class name inside a class attribute's value (searched
+# backwards from the name, within 200 characters), and what may follow it.
+_IN_CLASS = re.compile(rb"""\bclass\s*=\s*["']?(?:[^"'<>=]*\s)?\Z""", re.I)
+_CLASS_END = (b'"', b"'", b" ", b"\t", b"\r", b"\n", b"\f", b"/", b">")
 
 
 class Page:
@@ -143,13 +168,27 @@ class Page:
         self.response = response
         self.listing = listing or Listing()
         self.sel: Selector = response.selector
+        self.root: Any = self.sel.root
+        """The page's lxml tree: per-field queries run on it directly (a
+        parsel Selector per result node costs more than most queries)."""
         self.url: str = response.url
+
+    def xpath(self, query: str) -> list[Any]:
+        """``query`` on the page: lxml elements and plain strings."""
+        return _xpath(self.root, query)
+
+    def first(self, query: str) -> str | None:
+        """The first string ``query`` selects (an attribute, a text node), or None."""
+        for value in self.xpath(query):
+            if isinstance(value, str):
+                return value
+        return None
 
     @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
         """Every JSON-LD node on the page, ``@graph`` flattened."""
         nodes: list[dict[str, Any]] = []
-        for text in self.sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        for text in self.xpath('descendant::script[@type="application/ld+json"]/text()'):
             try:
                 data = json.loads(text, strict=False)
             except ValueError:
@@ -173,19 +212,17 @@ class Page:
     def meta(self) -> dict[str, list[str]]:
         """``<meta>`` contents keyed by lower-cased name, property or itemprop."""
         out: dict[str, list[str]] = {}
-        for m in self.sel.xpath("//meta[@content]"):
-            key = m.attrib.get("name") or m.attrib.get("property") or m.attrib.get("itemprop")
+        for m in self.xpath("descendant::meta[@content]"):
+            key = m.get("name") or m.get("property") or m.get("itemprop")
             if key:
-                out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
+                out.setdefault(key.strip().lower(), []).append(m.get("content"))
         return out
 
     @cached_property
     def all_text(self) -> str:
         """The page's visible text in document order, whitespace collapsed,
         one line per text node."""
-        return "\n".join(
-            " ".join(t.split()) for t in _xpath(self.sel.root, _TEXT_XPATH) if t.strip()
-        )
+        return "\n".join(" ".join(t.split()) for t in self.xpath(_TEXT_XPATH) if t.strip())
 
     def text_after(self, headline: str | None, size: int = 3000) -> str:
         """``size`` characters of the page's text from the end of the headline
@@ -196,21 +233,90 @@ class Page:
         start = pos + len(head) if pos >= 0 else 0
         return text[start : start + size]
 
-    @cached_property
-    def names(self) -> frozenset[str]:
-        """Every ``#id`` and ``.class`` on the page (two queries, no nodes)."""
-        ids = {"#" + v.strip() for v in _xpath(self.sel.root, "//@id")}
-        classes = {"." + c for c in " ".join(_xpath(self.sel.root, "//@class")).split()}
-        return frozenset(ids | classes)
+    def mentions(self, name: str) -> bool:
+        """False when ``name`` is nowhere in the page's HTML, so that no
+        element has it as id or class: a search of the page's bytes costs a
+        few microseconds, a query testing every element's class a millisecond."""
+        try:
+            return name.encode(self.response.encoding) in self.response.body
+        except (UnicodeEncodeError, LookupError):
+            return name in self.response.text
 
-    def may_match(self, css: str) -> bool:
-        """False when a plain CSS selector (tags, ids, classes and
-        combinators only) names an id or class the page does not have: no
-        node can match, and the whole-page query need not run."""
-        if not _PLAIN_CSS.match(css):
-            return True
-        names = self.names
-        return any(all(n in names for n in _CSS_NAMES.findall(alt)) for alt in css.split(","))
+    def has_id(self, name: str) -> bool:
+        """True when an element has ``id=name`` (the parser's table of ids, no walk)."""
+        return bool(self.xpath(f"id('{name}')")) if _COMPOUND.match(name) else False
+
+    def has_class(self, name: str) -> bool:
+        """True when ``name`` stands in a ``class`` attribute of the page's
+        HTML: each place the page's text holds it (a few) is checked, no
+        element is visited."""
+        # In the bytes: an ASCII name is the same bytes in every encoding
+        # pages use (UTF-8, GBK, Latin-1...), and bytes are searched fastest.
+        html, key = self.response.body, name.encode("ascii", "replace")
+        i = html.find(key)
+        while i >= 0:
+            end = i + len(key)
+            after = html[end : end + 1]
+            if (not after or after in _CLASS_END) and _IN_CLASS.search(html, max(0, i - 200), i):
+                return True
+            i = html.find(key, i + 1)
+        return False
+
+    def has(self, css_name: str) -> bool:
+        """``has_id`` for ``#name``, ``has_class`` for ``.name``."""
+        if css_name.startswith("#"):
+            return self.has_id(css_name[1:])
+        return self.has_class(css_name[1:])
+
+    def select(self, css: str) -> list[Any]:
+        """The elements a CSS selector finds, in document order, as lxml elements.
+
+        A query that tests every element costs about a microsecond per
+        element, and sites ask for a dozen selectors of which most name an
+        id or class the page lacks. So, for plain selectors: alternatives
+        naming an id or class absent from the page's HTML are skipped
+        unqueried; an ``#id`` is looked up in the parser's table of ids;
+        the first part of ``A B`` is found once per page and ``B`` searched
+        under it. (An id used twice on a page finds the first.)
+        """
+        memo = self._select_memo
+        if css not in memo:
+            if not _PLAIN_CSS.match(css):
+                memo[css] = css_elements(self.root, css)
+            else:
+                alts = [a.strip() for a in css.split(",")]
+                live = [a for a in alts if all(map(self.has, _CSS_NAMES.findall(a)))]
+                found = [r for r in map(self._select_one, live) if r]
+                if len(found) > 1 and any(el not in found[0] for r in found[1:] for el in r):
+                    # Several alternatives found different nodes: the union, in document order.
+                    memo[css] = css_elements(self.root, ", ".join(live))
+                else:
+                    memo[css] = found[0] if found else []
+        return memo[css]
+
+    @cached_property
+    def _select_memo(self) -> dict[str, list[Any]]:
+        return {}
+
+    def _select_one(self, css: str) -> list[Any]:
+        head, _, rest = css.partition(" ")
+        rest = rest.strip()
+        if not _COMPOUND.match(head) or rest[:1] in (">", "+", "~"):
+            return css_elements(self.root, css)
+        if rest:
+            under = _css_xpath(rest, "descendant::")
+            return [el for base in self.select(head) for el in under(base)]
+        m = _CSS_ID.search(head)
+        if m:
+            me = _css_xpath(head, "self::")
+            return [el for el in self.xpath(f"id('{m[1]}')") if me(el)]
+        tag, *classes = head.split(".")
+        if classes and "#" not in head:
+            # A substring test first: half the cost of CSS's exact class test on every element.
+            me = _css_xpath(head, "self::")
+            near = f"descendant::{tag or '*'}[contains(@class, '{classes[0]}')]"
+            return [el for el in self.xpath(near) if me(el)]
+        return css_elements(self.root, head)
 
     def meta_first(self, *keys: str) -> str | None:
         """The first non-empty ``<meta>`` content among ``keys``."""
@@ -220,33 +326,28 @@ class Page:
                     return v
         return None
 
-    def text(self, xpath_or_css: str) -> str | None:
+    def text(self, css: str) -> str | None:
         """The joined text of the first node a CSS selector finds, or None."""
         # Sites ask for the same nodes from several fields: one query each.
-        if xpath_or_css not in self._text_memo:
-            self._text_memo[xpath_or_css] = self._text(xpath_or_css)
-        return self._text_memo[xpath_or_css]
+        if css not in self._text_memo:
+            self._text_memo[css] = self._text(css)
+        return self._text_memo[css]
 
     @cached_property
     def _text_memo(self) -> dict[str, str | None]:
         return {}
 
-    def _text(self, xpath_or_css: str) -> str | None:
-        if not self.may_match(xpath_or_css):
+    def _text(self, css: str) -> str | None:
+        nodes = self.select(css)
+        if not nodes:
             return None
-        node = self.sel.css(xpath_or_css)
-        if not node:
-            return None
-        value = " ".join(t for t in _node_texts(node[0]) if t.strip())
-        return value or None
+        return element_text(nodes[0]) or None
 
     def texts(self, css: str) -> list[str]:
         """The text of every node a CSS selector finds (empty ones left out)."""
         out: list[str] = []
-        if not self.may_match(css):
-            return out
-        for node in self.sel.css(css):
-            value = " ".join(t for t in _node_texts(node) if t.strip())
+        for node in self.select(css):
+            value = element_text(node)
             if value.strip():
                 out.append(value)
         return out
@@ -351,7 +452,7 @@ class Site:
         if tag:
             return self.strip_title_tail(tag)
         # Pages saved by corpus tools wrap the page in <text id=URL title=TITLE>.
-        saved = page.sel.xpath("//text/@title").get()
+        saved = page.first("//text/@title")
         if saved and saved.strip():
             return self.strip_title_tail(saved)
         return page.listing.title
@@ -386,7 +487,7 @@ class Site:
 
     def canonical_url(self, page: Page) -> str | None:
         """``<link rel=canonical>``, else og:url, made absolute."""
-        href = page.sel.xpath('//link[@rel="canonical"]/@href').get() or page.meta_first("og:url")
+        href = page.first('descendant::link[@rel="canonical"]/@href') or page.meta_first("og:url")
         if not href or not href.strip():
             return None
         return urljoin(page.url, href.strip())
@@ -575,7 +676,7 @@ class Site:
     def page_language(self, page: Page) -> str | None:
         """``<html lang>``, content-language, og:locale, JSON-LD inLanguage, the site's."""
         lang = (
-            page.sel.xpath("/html/@lang").get()
+            page.first("/html/@lang")
             or page.meta_first("content-language", "og:locale", "language")
             or page.ld_article.get("inLanguage")
         )
@@ -646,13 +747,13 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
     then the first date after the headline in the page's text (else the
     first date in it)."""
     out: list[str] = []
-    for node in page.sel.xpath('//*[@itemprop="datePublished"] | //time')[:3]:
-        value = node.attrib.get("datetime") or node.attrib.get("content")
+    for node in page.xpath('//*[@itemprop="datePublished"] | descendant::time')[:3]:
+        value = node.get("datetime") or node.get("content")
         if not value:
-            value = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip())
+            value = " ".join(t.strip() for t in _xpath(node, ".//text()") if t.strip())
         if value and value.strip() and value not in out:
             out.append(value.strip())
-    for el in _xpath(page.sel.root, "//body//*[@class or @id]"):
+    for el in page.xpath("//body//*[@class or @id]"):
         marker = f"{el.get('class', '')} {el.get('id', '')}"
         if not _DATE_CLASS.search(marker):
             continue

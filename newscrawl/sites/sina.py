@@ -54,36 +54,35 @@ _STOCK_HREF = re.compile(
     r"/realstock/company/((?:sh|sz|bj)\d{6})/|/hkstock/quotes/(\d{5})\.html"
     r"|/usstock/quotes/([A-Za-z.]+)\.html"
 )
-# Junk Sina pages put inside the article container.
-_JUNK_CSS = ", ".join(
-    (
-        'span[id^="quote_"]',  # live quote a browser inserted after a company name
-        "script",
-        "style",
-        ".appendQr_wrap",
-        ".app-qr",
-        ".ecode_weixin",
-        ".tech-quotation",  # 新浪众测 promo
-        ".artical-player-wrap",
-        ".video-2017",
-        '[id^="videoList"]',
-        ".wap_special",  # 点击进入专题
-        ".otherContent_01",
-        "#sinashareto",
-        ".blkComment",
-        ".page",  # 上一页 1 2 下一页
-        "#_function_code_page",
-        ".moreIn",  # 更多精彩内容请进入…频道
-        ".article-bottom",
-        ".show_author",
-        ".article-editor",
-        ".art_keywords",
-        ".sinaads",
-        "ins",
-        ".finance_app_zqtg",
-        ".zb_rel_news",
-        ".fin_reference",
-    )
+# Junk Sina pages put inside the article container: (CSS, a string the
+# container's HTML holds when the selector can match, or None for tags).
+_JUNK: tuple[tuple[str, str | None], ...] = (
+    ('span[id^="quote_"]', "quote_"),  # live quote a browser inserted after a company name
+    ("script", None),
+    ("style", None),
+    (".appendQr_wrap", "appendQr_wrap"),
+    (".app-qr", "app-qr"),
+    (".ecode_weixin", "ecode_weixin"),
+    (".tech-quotation", "tech-quotation"),  # 新浪众测 promo
+    (".artical-player-wrap", "artical-player-wrap"),
+    (".video-2017", "video-2017"),
+    ('[id^="videoList"]', "videoList"),
+    (".wap_special", "wap_special"),  # 点击进入专题
+    (".otherContent_01", "otherContent_01"),
+    ("#sinashareto", "sinashareto"),
+    (".blkComment", "blkComment"),
+    (".page", "page"),  # 上一页 1 2 下一页
+    ("#_function_code_page", "_function_code_page"),
+    (".moreIn", "moreIn"),  # 更多精彩内容请进入…频道
+    (".article-bottom", "article-bottom"),
+    (".show_author", "show_author"),
+    (".article-editor", "article-editor"),
+    (".art_keywords", "art_keywords"),
+    (".sinaads", "sinaads"),
+    ("ins", None),
+    (".finance_app_zqtg", "finance_app_zqtg"),
+    (".zb_rel_news", "zb_rel_news"),
+    (".fin_reference", "fin_reference"),
 )
 _WEIBO_LINK = re.compile(r"^[（(]?\s*微博\s*[)）]?$")
 _RELATED_HEAD = re.compile(
@@ -94,10 +93,28 @@ _EDITOR_LINE = re.compile(
     r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)(?:\s*[:：]\s*|\s+)([^:：，。]+?)\s*[\]】)）]?$"
 )
 _ORIGINAL_TITLE = re.compile(r"^\s*[（(【]?\s*原标题\s*[:：]\s*(.+?)\s*[)）】]?$")
-_PROMO_LINE = re.compile(
-    r"(声明：新浪网登载此文|免责声明：|扫描.{0,10}二维码|海量资讯、精准解读|新浪财经APP|"
-    r"点击进入专题|查看更多美图|立刻注册新浪免费邮箱|上手机新浪网|^\[上一篇\]|^\[下一篇\])"
-)
+# Promo lines: plain strings (tested with ``in``: a regex alternation of
+# them tries every one at every character), and a QR prompt.
+_PROMO_STRINGS = (
+    "声明：新浪网登载此文", "免责声明：", "海量资讯、精准解读", "新浪财经APP",
+    "点击进入专题", "查看更多美图", "立刻注册新浪免费邮箱", "上手机新浪网",
+)  # fmt: skip
+_QR_PROMPT = re.compile(r"扫描.{0,10}二维码")
+
+
+def _is_promo(text: str) -> bool:
+    """True for a line of Sina's promos (app, QR code, disclaimers, 上一篇).
+
+    >>> _is_promo("海量资讯、精准解读，尽在新浪财经APP"), _is_promo("扫描下方二维码关注"), _is_promo("央行降息")
+    (True, True, False)
+    """
+    return (
+        any(p in text for p in _PROMO_STRINGS)
+        or text.startswith(("[上一篇]", "[下一篇]"))
+        or ("二维码" in text and bool(_QR_PROMPT.search(text)))
+    )
+
+
 # Bylines at the edges of the text.
 _WRITER_LINE = re.compile(r"^(作者|文|撰文)\s*[:：/]\s*([^\s(（]{1,20})")
 _WECHAT_LINE = re.compile(r"^原创\s*[:：]\s*(\S+?)\s+\S+$")
@@ -250,8 +267,8 @@ class Sina(Site):
     def _header_cell(self, page: Page) -> str | None:
         """2004-2005 pages: the table cell under the title holding
         ``2005年03月31日03:18 <font>来源</font>``."""
-        for td in page.sel.css("#article td"):
-            text = " ".join(t.strip() for t in td.css("::text").getall() if t.strip())
+        for td in page.select("#article td"):
+            text = " ".join(t.strip() for t in page_texts(td) if t.strip())
             if len(text) < 80 and _DATE_TEXT.search(text):
                 return text
         return None
@@ -277,11 +294,15 @@ class Sina(Site):
             if m:
                 out.append((m[0], "visible"))
         out += [c for c in super().published(page) if c[1] != "visible"]
-        for comment in page.sel.xpath("//comment()").getall()[:5]:
-            m = _CMS_STAMP.search(comment)
-            if m:
-                out.append((m[1], "meta"))
-                break
+        # Only old pages carry it: a search for the stamp, not every comment read.
+        stamp = (
+            page.xpath("(//comment()[contains(., 'published at')])[1]")
+            if page.mentions("published at")
+            else []
+        )
+        m = _CMS_STAMP.search(stamp[0].text or "") if stamp else None
+        if m:
+            out.append((m[1], "meta"))
         return out
 
     def shown_dates(self, page: Page) -> list[str]:
@@ -300,9 +321,9 @@ class Sina(Site):
             text = re.sub(r"\s*[(（]?微博[)）]?\s*$", "", text).strip()
             if text and not text.startswith("http"):
                 return text
-        for info in page.sel.css(".artInfo, .from_info"):
+        for info in page.select(".artInfo, .from_info"):
             # http://www.sina.com.cn 2007年03月01日 10:00 <a>新华网</a> <a>微博</a>
-            parts = [_clean(t) for t in info.css("a::text, span::text, font::text").getall()]
+            parts = [_clean(t) for t in info.xpath(".//a/text() | .//span/text() | .//font/text()")]
             parts = [
                 t
                 for t in parts
@@ -319,7 +340,11 @@ class Sina(Site):
             rest = re.sub(r"https?://\S+", " ", rest).strip()
             if rest and len(rest) <= 20:
                 return rest.split()[-1]
-        press = page.sel.xpath('//*[@id="article"]//text()[contains(., "出版社：")]').get()
+        press = (
+            page.first('id("article")//text()[contains(., "出版社：")]')
+            if page.mentions("出版社")
+            else None
+        )
         if press:
             m = re.search(r"出版社：\s*(\S+)", press)
             if m:
@@ -332,11 +357,9 @@ class Sina(Site):
         out = []
         for css in (".article-author", "#author_ename", ".show_author_name"):
             out += page.texts(css)
-        if not out:
+        if not out and page.mentions("作者："):
             # book.sina.com.cn: 作者：<a>罗银胜</a>
-            writer = page.sel.xpath(
-                '//*[@id="article"]//b[contains(., "作者：")]/a[last()]/text()'
-            ).get()
+            writer = page.first('id("article")//b[contains(., "作者：")]/a[last()]/text()')
             if writer and writer.strip():
                 out.append(writer.strip())
         return out
@@ -377,16 +400,18 @@ class Sina(Site):
 
     def categories(self, page: Page) -> list[str]:
         """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
-        for xpath in (
-            '//*[contains(@class, "channel-path")]//a',
-            '//*[@id="lo_links"]//a',
-            '//*[contains(@class, "navpaht")]//a',
-            '//*[contains(@class, "bread")]//a',
-            '//td[contains(., "正文") and contains(., ">")][.//a][not(.//td)]//a',
+        for name, xpath in (
+            ("channel-path", '//*[contains(@class, "channel-path")]//a'),
+            ("lo_links", 'id("lo_links")//a'),
+            ("navpaht", '//*[contains(@class, "navpaht")]//a'),
+            ("bread", '//*[contains(@class, "bread")]//a'),
+            ("正文", '//td[contains(., "正文") and contains(., ">")][.//a][not(.//td)]//a'),
         ):
+            if name and not (page.has_id(name) if name == "lo_links" else page.mentions(name)):
+                continue  # no such id or class: the whole-page query is skipped
             names = []
-            for a in page.sel.xpath(xpath):
-                text = _clean(" ".join(a.css("::text").getall()))
+            for a in page.xpath(xpath):
+                text = _clean(" ".join(page_texts(a)))
                 if text and text not in ("正文", "新浪首页", "首页", "新浪网"):
                     names.append(text)
             if names:
@@ -399,7 +424,7 @@ class Sina(Site):
         as Sina's ``gb_aapl``) from the body's stock links and the
         ``news_keyword_pub`` marker."""
         tags: list[str] = []
-        wb = page.sel.css("#keywords::attr(data-wbkey)").get()
+        wb = page.first('id("keywords")/@data-wbkey')
         if wb:
             tags += [t for t in re.split(r"[,，]", wb) if t.strip() and t.strip() != "新闻"]
         tags += page.texts("#keywords a, .keywords a, .art_keywords a")
@@ -413,18 +438,20 @@ class Sina(Site):
 
     def _stocks(self, page: Page) -> list[str]:
         out: list[str] = []
-        root = page.sel.css(", ".join(self.BODY_CSS[:5]))
-        scope = root[0] if root else page.sel
-        for sid in scope.css('span[id^="stock_"]::attr(id)').getall():
+        found = self._container(page)
+        # The links of the article's own container (of today's layouts), else the page's.
+        scope = found.source if found is not None and found.index < 5 else page.root
+        for sid in _xpath_strings(scope, './/span[starts-with(@id, "stock_")]/@id'):
             m = _STOCK_ID.match(sid)
             if m:
                 out.append(m[1].lower())
-        for href in scope.css("a::attr(href)").getall():
+        for href in _xpath_strings(scope, ".//a/@href"):
             m = _STOCK_HREF.search(href)
             if m:
                 out.append(m[1] or (f"hk{m[2]}" if m[2] else f"gb_{m[3].lower()}"))
-        for comment in page.sel.xpath("//comment()[contains(., 'news_keyword_pub')]").getall():
-            m = _KEYWORD_PUB.search(comment)
+        stamps = "//comment()[contains(., 'news_keyword_pub')]"
+        for comment in page.xpath(stamps) if page.mentions("news_keyword_pub") else []:
+            m = _KEYWORD_PUB.search(comment.text or "")
             if not m or not m[2]:
                 continue
             market, codes = m[1].lower(), [c for c in m[2].split("&") if c]
@@ -463,11 +490,11 @@ class Sina(Site):
         return found
 
     def _find_container(self, page: Page) -> _Container | None:
-        for css in self.BODY_CSS:
-            nodes = page.sel.css(css)
+        for index, css in enumerate(self.BODY_CSS):
+            nodes = page.select(css)
             if not nodes:
                 continue
-            html = str(nodes[0].get())
+            html = etree.tostring(nodes[0], encoding="unicode", method="html", with_tail=False)
             # Old pages: a picture-in-picture ad between two comments, mid-paragraph.
             html = re.sub(
                 r"<!--\s*NEWSZW_HZH_BEGIN\s*-->.*?<!--\s*NEWSZW_HZH_END\s*-->", "", html, flags=re.S
@@ -493,9 +520,9 @@ class Sina(Site):
                 root = lxml.html.fragment_fromstring(html, create_parent="div")
             except (etree.ParserError, ValueError):
                 continue
-            lifted += _clean_container(root, css)
+            lifted += _clean_container(root, css, html)
             if len(_clean(root.text_content())) >= 20:
-                return _Container(root, lifted)
+                return _Container(root, lifted, nodes[0], index)
         return None
 
     def _paragraphs(self, root: Any) -> list[str]:
@@ -516,6 +543,10 @@ class _Container(NamedTuple):
     """The cleaned container (an lxml element)."""
     lifted: list[str]
     """Labelled lines taken out of it (责任编辑：…, 作者：…, 原标题：…)."""
+    source: Any
+    """The container as it stands in the page (an lxml element, uncleaned)."""
+    index: int
+    """Which of ``Sina.BODY_CSS`` found it."""
 
     @property
     def original_title(self) -> str | None:
@@ -523,6 +554,15 @@ class _Container(NamedTuple):
             if line.startswith("原标题："):
                 return line[4:]
         return None
+
+
+def page_texts(el: Any) -> list[str]:
+    """The text nodes under an lxml element."""
+    return [str(t) for t in el.xpath(".//text()", smart_strings=False)]
+
+
+def _xpath_strings(el: Any, query: str) -> list[str]:
+    return [str(v) for v in el.xpath(query, smart_strings=False)]
 
 
 def _clean(text: str | None) -> str:
@@ -577,20 +617,29 @@ def _drop(el: Any) -> None:
     parent.remove(el)
 
 
-@lru_cache(maxsize=1)
-def _junk_xpath() -> Any:
-    """``_JUNK_CSS`` as a compiled XPath: translated once, not per page."""
+@lru_cache(maxsize=256)
+def _junk_xpath(selectors: tuple[str, ...]) -> Any:
+    """The union of junk ``selectors`` as a compiled XPath, translated once."""
     from cssselect import GenericTranslator
 
-    return etree.XPath(GenericTranslator().css_to_xpath(_JUNK_CSS, prefix="descendant-or-self::"))
+    css = ", ".join(selectors)
+    return etree.XPath(GenericTranslator().css_to_xpath(css, prefix="descendant-or-self::"))
 
 
-def _clean_container(root: Any, css: str) -> list[str]:
-    """Remove Sina's insertions from ``root``; return the byline lines
-    (责任编辑, a WeChat 原创 line) and the 原标题 line it took out."""
+def _junk_in(html: str) -> Any:
+    """The XPath of the junk selectors that can match in ``html``: each
+    selector tests every element, so those naming an id or class that the
+    container's HTML does not hold are left out."""
+    return _junk_xpath(tuple(css for css, needle in _JUNK if needle is None or needle in html))
+
+
+def _clean_container(root: Any, css: str, html: str) -> list[str]:
+    """Remove Sina's insertions from ``root`` (parsed from ``html``);
+    return the byline lines (责任编辑, a WeChat 原创 line) and the 原标题
+    line it took out."""
     lifted: list[str] = []
 
-    for el in _junk_xpath()(root):
+    for el in _junk_in(html)(root):
         if el is not root:
             _drop(el)
     for a in root.iter("a"):
@@ -663,7 +712,7 @@ def _clean_container(root: Any, css: str) -> list[str]:
             lifted.append(f"作者：{re.sub(r'编译$', '', wechat[1])}")
         elif original:
             lifted.append(f"原标题：{original[1]}")
-        if editor or wechat or original or _PROMO_LINE.search(text):
+        if editor or wechat or original or _is_promo(text):
             _drop(p)
     # A byline-only line opening the text: 作者：Steed(微博)(…)
     for p in list(root.iter("p"))[:3]:
