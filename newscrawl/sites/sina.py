@@ -440,7 +440,7 @@ class Sina(Site):
         out: list[str] = []
         found = self._container(page)
         # The links of the article's own container (of today's layouts), else the page's.
-        scope = found.source if found is not None and found.index < 5 else page.root
+        scope = found.source if found is not None and found.rank < 5 else page.root
         for sid in _xpath_strings(scope, './/span[starts-with(@id, "stock_")]/@id'):
             m = _STOCK_ID.match(sid)
             if m:
@@ -545,8 +545,8 @@ class _Container(NamedTuple):
     """Labelled lines taken out of it (责任编辑：…, 作者：…, 原标题：…)."""
     source: Any
     """The container as it stands in the page (an lxml element, uncleaned)."""
-    index: int
-    """Which of ``Sina.BODY_CSS`` found it."""
+    rank: int
+    """Which of ``Sina.BODY_CSS`` found it (0: the first)."""
 
     @property
     def original_title(self) -> str | None:
