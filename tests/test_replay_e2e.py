@@ -175,3 +175,22 @@ def test_schema_field_names_are_the_contract() -> None:
         "fetched_at", "fingerprint",
     )  # fmt: skip
     _ = json
+
+
+def test_saved_page_moved_to_its_address_is_parsed_once() -> None:
+    """A page saved without a sidecar is parsed to find its canonical
+    address; the response at that address reuses the decoded text and the
+    tree (a second parse was a third of a replay's cost)."""
+    from scrapy.http import HtmlResponse
+
+    from newscrawl.spiders.replay import at_address
+
+    body = '<html><head><meta charset="gbk"><link rel="canonical" href="https://x.test/a"></head>'
+    page = HtmlResponse("file:///saved/a.html", body=(body + "<p>新闻</p></html>").encode("gbk"))
+    found = page.xpath('//link[@rel="canonical"]/@href').get()
+    assert found == "https://x.test/a"
+    moved = at_address(page, found)
+    assert moved.url == "https://x.test/a"
+    assert moved.selector is page.selector
+    assert moved.text == page.text and "新闻" in moved.text
+    assert moved.xpath("//p/text()").get() == "新闻"

@@ -17,7 +17,7 @@ from lxml import etree
 from scrapy.crawler import Crawler
 
 from newscrawl.items import Article, Image
-from newscrawl.pipelines import as_article
+from newscrawl.pipelines import as_article, nfkc
 from newscrawl.urls import canonicalize
 
 # Removed with everything inside them.
@@ -253,7 +253,7 @@ def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> boo
 
 
 def _key(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+    return "".join(c for c in nfkc(text).casefold() if c.isalnum())
 
 
 def _after_headline(blocks: list[_Block], title: str | None) -> list[_Block]:

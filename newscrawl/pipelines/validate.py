@@ -5,13 +5,12 @@ its fingerprint, and its ``raw`` working values are emptied."""
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
 from newscrawl.items import Article
-from newscrawl.pipelines import as_article, drop
+from newscrawl.pipelines import as_article, drop, nfkc
 
 
 def fingerprint(title: str, body_text: str) -> str:
@@ -21,7 +20,7 @@ def fingerprint(title: str, body_text: str) -> str:
     >>> fingerprint("Ａ  title", "body") == fingerprint("A title", " body ")
     True
     """
-    norm = " ".join(unicodedata.normalize("NFKC", f"{title}\n{body_text}").split())
+    norm = " ".join(nfkc(f"{title}\n{body_text}").split())
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
 
 

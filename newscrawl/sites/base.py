@@ -263,10 +263,16 @@ class Page:
         return False
 
     def has(self, css_name: str) -> bool:
-        """``has_id`` for ``#name``, ``has_class`` for ``.name``."""
-        if css_name.startswith("#"):
-            return self.has_id(css_name[1:])
-        return self.has_class(css_name[1:])
+        """``has_id`` for ``#name``, ``has_class`` for ``.name`` (once per page each)."""
+        memo = self._has_memo
+        if css_name not in memo:
+            name = css_name[1:]
+            memo[css_name] = self.has_id(name) if css_name[0] == "#" else self.has_class(name)
+        return memo[css_name]
+
+    @cached_property
+    def _has_memo(self) -> dict[str, bool]:
+        return {}
 
     def select(self, css: str) -> list[Any]:
         """The elements a CSS selector finds, in document order, as lxml elements.
