@@ -54,4 +54,3 @@ def nfkc(text: str) -> str:
     if unicodedata.is_normalized("NFKC", text):
         return text
     return unicodedata.normalize("NFKC", text)
-

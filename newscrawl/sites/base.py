@@ -158,7 +158,9 @@ _CSS_ID = re.compile(r"#([\w-]+)")
 # The text before a class name inside a class attribute's value (searched
 # backwards from the name, within 200 characters), and what may follow it.
 _IN_CLASS = re.compile(rb"""\bclass\s*=\s*["']?(?:[^"'<>=]*\s)?\Z""", re.I)
+_IN_CLASS_PART = re.compile(rb"""\bclass\s*=\s*["']?[^"'<>=]*\Z""", re.I)
 _CLASS_END = (b'"', b"'", b" ", b"\t", b"\r", b"\n", b"\f", b"/", b">")
+_TAG_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9]*")
 
 
 class Page:
@@ -247,20 +249,53 @@ class Page:
         return bool(self.xpath(f"id('{name}')")) if _COMPOUND.match(name) else False
 
     def has_class(self, name: str) -> bool:
-        """True when ``name`` stands in a ``class`` attribute of the page's
-        HTML: each place the page's text holds it (a few) is checked, no
-        element is visited."""
+        """True when ``name`` stands in a ``class`` attribute of the page's HTML."""
+        return bool(self.class_tags(name))
+
+    def class_tags(self, name: str, whole: bool = True) -> frozenset[str]:
+        """The tag names of the elements whose ``class`` holds ``name`` (as
+        one of its classes; with ``whole=False``, anywhere in the value),
+        read from the page's HTML: each place it holds the name (a few) is
+        looked at, no element visited. A query can then test only those
+        tags: testing ``@class`` on every element is what costs.
+        ``"*"`` stands for a tag that could not be read."""
+        memo = self._tags_memo
+        if (name, whole) in memo:
+            return memo[name, whole]
         # In the bytes: an ASCII name is the same bytes in every encoding
         # pages use (UTF-8, GBK, Latin-1...), and bytes are searched fastest.
         html, key = self.response.body, name.encode("ascii", "replace")
+        context = _IN_CLASS if whole else _IN_CLASS_PART
+        tags: set[str] = set()
         i = html.find(key)
         while i >= 0:
             end = i + len(key)
-            after = html[end : end + 1]
-            if (not after or after in _CLASS_END) and _IN_CLASS.search(html, max(0, i - 200), i):
-                return True
+            if not whole or end == len(html) or html[end : end + 1] in _CLASS_END:
+                m = context.search(html, max(0, i - 200), i)
+                if m:
+                    lt = html.rfind(b"<", max(0, m.start() - 2000), m.start())
+                    tag = _TAG_NAME.match(html, lt + 1) if lt >= 0 else None
+                    tags.add(tag[0].decode().lower() if tag else "*")
             i = html.find(key, i + 1)
-        return False
+        memo[name, whole] = frozenset(tags)
+        return memo[name, whole]
+
+    @cached_property
+    def _tags_memo(self) -> dict[tuple[str, bool], frozenset[str]]:
+        return {}
+
+    def with_class(self, name: str, whole: bool = True) -> list[Any]:
+        """The elements whose ``class`` holds ``name`` (see ``class_tags``), in document order."""
+        tags = self.class_tags(name, whole)
+        if not tags:
+            return []
+        if whole:
+            test = f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+        else:
+            test = f"contains(@class, '{name}')"
+        if "*" in tags:
+            return self.xpath(f"descendant::*[{test}]")
+        return self.xpath(" | ".join(f"descendant::{t}[{test}]" for t in sorted(tags)))
 
     def has(self, css_name: str) -> bool:
         """``has_id`` for ``#name``, ``has_class`` for ``.name`` (once per page each)."""
@@ -316,12 +351,10 @@ class Page:
         if m:
             me = _css_xpath(head, "self::")
             return [el for el in self.xpath(f"id('{m[1]}')") if me(el)]
-        tag, *classes = head.split(".")
+        _, *classes = head.split(".")
         if classes and "#" not in head:
-            # A substring test first: half the cost of CSS's exact class test on every element.
             me = _css_xpath(head, "self::")
-            near = f"descendant::{tag or '*'}[contains(@class, '{classes[0]}')]"
-            return [el for el in self.xpath(near) if me(el)]
+            return [el for el in self.with_class(classes[0]) if me(el)]
         return css_elements(self.root, head)
 
     def meta_first(self, *keys: str) -> str | None:

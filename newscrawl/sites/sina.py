@@ -29,6 +29,7 @@ shows; the page bar (上一页 1 2 下一页) is removed from the body.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
@@ -400,17 +401,22 @@ class Sina(Site):
 
     def categories(self, page: Page) -> list[str]:
         """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
-        for name, xpath in (
-            ("channel-path", '//*[contains(@class, "channel-path")]//a'),
-            ("lo_links", 'id("lo_links")//a'),
-            ("navpaht", '//*[contains(@class, "navpaht")]//a'),
-            ("bread", '//*[contains(@class, "bread")]//a'),
-            ("正文", '//td[contains(., "正文") and contains(., ">")][.//a][not(.//td)]//a'),
-        ):
-            if name and not (page.has_id(name) if name == "lo_links" else page.mentions(name)):
-                continue  # no such id or class: the whole-page query is skipped
+
+        def trails() -> Iterator[list[Any]]:  # searched one after another, until one has names
+            yield page.with_class("channel-path", whole=False)
+            yield page.xpath('id("lo_links")')
+            yield page.with_class("navpaht", whole=False)
+            yield page.with_class("bread", whole=False)
+            if page.mentions("正文"):
+                # 2004-2005 pages: a table cell "首页 > 财经 > 正文".
+                yield page.xpath('//td[contains(., "正文") and contains(., ">")][not(.//td)]')
+
+        for trail in trails():
+            anchors: list[Any] = []
+            for el in trail:  # nested trails (a breadcrumb inside a breadcrumb): each link once
+                anchors += [a for a in el.iter("a") if a not in anchors]
             names = []
-            for a in page.xpath(xpath):
+            for a in anchors:
                 text = _clean(" ".join(page_texts(a)))
                 if text and text not in ("正文", "新浪首页", "首页", "新浪网"):
                     names.append(text)
@@ -427,7 +433,7 @@ class Sina(Site):
         wb = page.first('id("keywords")/@data-wbkey')
         if wb:
             tags += [t for t in re.split(r"[,，]", wb) if t.strip() and t.strip() != "新闻"]
-        tags += page.texts("#keywords a, .keywords a, .art_keywords a")
+        tags += page.texts("#keywords a") or page.texts(".keywords a, .art_keywords a")
         if not tags:
             kw = page.meta_first("keywords", "news_keywords", "tags")
             title = self.title(page) or ""
