@@ -248,9 +248,14 @@ class Page:
         """True when an element has ``id=name`` (the parser's table of ids, no walk)."""
         return bool(self.xpath(f"id('{name}')")) if _COMPOUND.match(name) else False
 
+    @cached_property
+    def classes(self) -> frozenset[str]:
+        """Every class on the page (one query returning strings, no elements)."""
+        return frozenset(" ".join(self.xpath("//@class")).split())
+
     def has_class(self, name: str) -> bool:
-        """True when ``name`` stands in a ``class`` attribute of the page's HTML."""
-        return bool(self.class_tags(name))
+        """True when an element of the page has the class ``name``."""
+        return name in self.classes
 
     def class_tags(self, name: str, whole: bool = True) -> frozenset[str]:
         """The tag names of the elements whose ``class`` holds ``name`` (as
@@ -261,6 +266,9 @@ class Page:
         ``"*"`` stands for a tag that could not be read."""
         memo = self._tags_memo
         if (name, whole) in memo:
+            return memo[name, whole]
+        if name not in self.classes if whole else not any(name in c for c in self.classes):
+            memo[name, whole] = frozenset()
             return memo[name, whole]
         # In the bytes: an ASCII name is the same bytes in every encoding
         # pages use (UTF-8, GBK, Latin-1...), and bytes are searched fastest.
