@@ -239,10 +239,13 @@ class Page:
         """False when ``name`` is nowhere in the page's HTML, so that no
         element has it as id or class: a search of the page's bytes costs a
         few microseconds, a query testing every element's class a millisecond."""
-        try:
-            return name.encode(self.response.encoding) in self.response.body
-        except (UnicodeEncodeError, LookupError):
-            return name in self.response.text
+        encoding = self.response.encoding.lower()
+        if not encoding.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+            try:
+                return name.encode(encoding) in self.response.body
+            except (UnicodeEncodeError, LookupError):
+                pass
+        return name in self.response.text
 
     def has_id(self, name: str) -> bool:
         """True when an element has ``id=name`` (the parser's table of ids, no walk)."""
@@ -285,7 +288,9 @@ class Page:
                     tag = _TAG_NAME.match(html, lt + 1) if lt >= 0 else None
                     tags.add(tag[0].decode().lower() if tag else "*")
             i = html.find(key, i + 1)
-        memo[name, whole] = frozenset(tags)
+        # The page has the class, but its HTML did not show where (an
+        # escaped name, UTF-16 bytes): any tag.
+        memo[name, whole] = frozenset(tags or {"*"})
         return memo[name, whole]
 
     @cached_property
