@@ -84,6 +84,10 @@ STRAY_JOINERS = re.compile(
     r"|[\u200c\u200d](?![\u0600-\u06ff\u0900-\u0dff\u2600-\u27bf\U0001f000-\U0001faff])"
     r"|[\ue000-\uf8ff]"
 )
+# Every character ZERO_WIDTH and STRAY_JOINERS remove: one scan for them is
+# fast; STRAY_JOINERS' lookbehind tried at every character, and translate()
+# of Chinese text, are not (0.3 ms each per page).
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200c\u200d\ue000-\uf8ff]")
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 
 
@@ -97,7 +101,15 @@ def squash(value: str | None) -> str:
     """
     if not value:
         return ""
-    return SPACES.sub(" ", STRAY_JOINERS.sub("", value.translate(ZERO_WIDTH))).strip()
+    return SPACES.sub(" ", _visible(value)).strip()
+
+
+def _visible(text: str) -> str:
+    """``text`` without zero-width characters and stray joiners (most text
+    has none, and is returned as it is after one scan)."""
+    if not _INVISIBLE.search(text):
+        return text
+    return STRAY_JOINERS.sub("", text.translate(ZERO_WIDTH))
 
 
 def clean_text(value: str | None) -> str:
@@ -109,7 +121,7 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    text = STRAY_JOINERS.sub("", html.unescape(value).translate(ZERO_WIDTH))
+    text = _visible(html.unescape(value))
     return SPACES.sub(" ", text).strip()
 
 
