@@ -264,8 +264,16 @@ def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> boo
     return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _key(text: str) -> str:
-    return "".join(c for c in nfkc(text).casefold() if c.isalnum())
+    """``text`` compared loosely: NFKC, case-folded, letters and digits only.
+
+    >>> _key("Ｈｅｌｌｏ, 世界_2!")
+    'hello世界2'
+    """
+    return _NOT_ALNUM.sub("", nfkc(text).casefold())
 
 
 def _after_headline(blocks: list[_Block], title: str | None) -> list[_Block]:

@@ -695,14 +695,14 @@ def _clean_container(root: Any, css: str, html: str) -> list[str]:
         if p.getparent() is None:
             continue
         text = _clean(p.text_content())
-        links = _clean(" ".join(a.text_content() for a in p.iter("a")))
-        if _RELATED_HEAD.match(text) and (not text.split("：", 1)[-1].strip() or links):
+        if _RELATED_HEAD.match(text):
+            links = _link_text(p)
             rest = _RELATED_HEAD.sub("", text).strip(" ：:")
-            if not rest or rest == links:
+            if (not text.split("：", 1)[-1].strip() or links) and (not rest or rest == links):
                 in_related = True
                 _drop(p)
                 continue
-        if in_related and text and text == links:
+        if in_related and text and text == _link_text(p):
             _drop(p)
             continue
         if text:
@@ -728,6 +728,11 @@ def _clean_container(root: Any, css: str, html: str) -> list[str]:
             lifted.append(f"作者：{re.sub(r'[(（]?微博[)）]?', '', m[2])}")
             _drop(p)
     return lifted
+
+
+def _link_text(el: Any) -> str:
+    """The text of the links in ``el``."""
+    return _clean(" ".join(a.text_content() for a in el.iter("a")))
 
 
 def _paren_byline(inner: str) -> list[str]:
