@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.sites.base import Page, utf8_if_valid
+from newscrawl.sites.base import Page, gb18030_if_undeclared, utf8_if_valid
 from newscrawl.sites.generic import Generic, page_zone
 
 
@@ -93,3 +93,41 @@ def test_utf8_bytes_under_a_legacy_charset_read_as_utf8() -> None:
     assert Generic().title(Page(utf8_if_valid(resp))) == "sanción"
     legacy = HtmlResponse(url="https://x.example/", body=html.encode("iso-8859-15"))
     assert utf8_if_valid(legacy) is legacy
+
+
+# Our own text: a 2000s-style Chinese page saved with no charset anywhere.
+_UNDECLARED_ZH = (
+    "<html><head><title>八一厂投资拍摄抗战影片</title></head><body><h1>八一厂投资拍摄抗战影片</h1>"
+    "<p>记者从有关方面了解到，这部影片讲述了八路军在太行山区坚持抗战的故事，"
+    "剧组在山西多个地方取景，拍摄工作已经全部完成，预计将在年底前与观众见面。</p>"
+    "<p>影片首次在战争片中起用武术指导，动作场面由专业团队设计。</p></body></html>"
+)
+
+
+def test_undeclared_gbk_page_reads_as_chinese_not_cyrillic() -> None:
+    """With no charset declared, charset detection reads GBK bytes as a
+    Cyrillic code page; the page is read as GB18030 when it looks Chinese."""
+    body = _UNDECLARED_ZH.encode("gbk")
+    # What detection gave for such a page of the corpus (zh/6dc2d508):
+    resp = HtmlResponse(url="https://x.example/a.html", body=body, encoding="ptcp154")
+    assert "八一厂" not in resp.text
+    fixed = gb18030_if_undeclared(resp)
+    assert fixed.encoding == "gb18030"
+    assert Generic().title(Page(fixed)) == "八一厂投资拍摄抗战影片"
+    article = Generic().extract(resp)
+    assert article.title == "八一厂投资拍摄抗战影片" and "太行山区" in (article.body_html or "")
+
+
+def test_undeclared_legacy_pages_of_other_languages_are_left_alone() -> None:
+    for text, codec in (
+        ("<p>Привет, как дела? Это обычный русский текст про новости дня.</p>" * 5, "cp1251"),
+        ("<p>Le café était très bon, déjà prêt à côté de la gare.</p>" * 5, "cp1252"),
+    ):
+        resp = HtmlResponse(url="https://x.example/a.html", body=text.encode(codec))
+        assert gb18030_if_undeclared(resp) is resp
+    declared = HtmlResponse(
+        url="https://x.example/a.html",
+        body=_UNDECLARED_ZH.encode("gbk"),
+        headers={"Content-Type": "text/html; charset=big5"},
+    )
+    assert gb18030_if_undeclared(declared) is declared  # a declared charset is not second-guessed

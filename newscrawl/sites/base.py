@@ -453,7 +453,7 @@ class Site:
         ``listing`` supplies what a feed or saved post said (fallbacks only);
         ``fetched_at`` is when the response was received (now by default).
         """
-        response = utf8_if_valid(response)
+        response = gb18030_if_undeclared(utf8_if_valid(response))
         page = Page(response, listing)
         fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
         body = self.body_html(page) or ""
@@ -915,6 +915,64 @@ def utf8_if_valid(response: TextResponse) -> TextResponse:
     except UnicodeDecodeError:
         return response
     return response.replace(encoding="utf-8")
+
+
+def declares_encoding(response: TextResponse) -> bool:
+    """True when the response says its charset: a Content-Type header's
+    charset, a ``<meta charset>`` / ``http-equiv`` in the page, or a BOM."""
+    from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+    header = response.headers.get(b"Content-Type")
+    if header and http_content_type_encoding(header.decode("latin-1")):
+        return True
+    return bool(read_bom(response.body)[0] or html_body_declared_encoding(response.body))
+
+
+def looks_chinese(body: bytes) -> bool:
+    """True when ``body`` reads as GB18030 Chinese text: it decodes with few
+    errors (a cut character or two), holds at least 20 hanzi, and most of
+    them (70%) are among the 3,755 common ones (GB2312 level 1). Bytes of
+    another legacy encoding decode as rare characters (Cyrillic cp1251
+    words, Latin-1 accents before ASCII letters) or not at all.
+
+    >>> looks_chinese("央行今日宣布下调存款准备金率，释放长期资金约一万亿元。".encode("gbk"))
+    True
+    >>> looks_chinese("Привет, как дела? Это обычный русский текст.".encode("cp1251") * 2)
+    False
+    >>> looks_chinese("Le café était très bon, déjà prêt à côté.".encode("cp1252") * 5)
+    False
+    """
+    text = body.decode("gb18030", errors="replace")
+    hanzi = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if len(hanzi) < 20 or text.count("\ufffd") > 2 + len(hanzi) // 100:
+        return False
+    common = sum(1 for c in hanzi if 0xB0 <= c.encode("gb18030")[0] <= 0xD7)
+    return common >= 0.7 * len(hanzi)
+
+
+def gb18030_if_undeclared(response: TextResponse) -> TextResponse:
+    """The response read as GB18030 when it declares no charset, is not
+    UTF-8, and reads as Chinese (``looks_chinese``). Charset detection
+    (Scrapy's, charset_normalizer's) takes such pages, common on Chinese
+    sites of the 2000s, for Cyrillic (ptcp154, cp1251): their byte pairs
+    look alike."""
+    enc = (response.encoding or "").lower().replace("_", "-")
+    if enc in ("gb18030", "gbk", "gb2312", "utf-8", "utf8") or response.body.isascii():
+        return response
+    if declares_encoding(response) or looks_utf8(response.body):
+        return response
+    if not looks_chinese(response.body):
+        return response
+    return response.replace(encoding="gb18030")
+
+
+def looks_utf8(body: bytes) -> bool:
+    """True when ``body`` decodes as UTF-8."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | None:
