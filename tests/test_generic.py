@@ -125,6 +125,10 @@ def test_undeclared_legacy_pages_of_other_languages_are_left_alone() -> None:
     ):
         resp = HtmlResponse(url="https://x.example/a.html", body=text.encode(codec))
         assert gb18030_if_undeclared(resp) is resp
+    korean = "<p>" + "한국어 뉴스 기사 본문입니다. 오늘 서울에서 회의가 열렸습니다. " * 5 + "</p>"
+    euc_kr = HtmlResponse(url="https://x.example/k.html", body=korean.encode("euc-kr"))
+    assert euc_kr.encoding in ("euc-kr", "cp949", "euc_kr")  # detected: Hangul reads as hanzi
+    assert gb18030_if_undeclared(euc_kr) is euc_kr  # in GB18030, but a CJK detection is kept
     declared = HtmlResponse(
         url="https://x.example/a.html",
         body=_UNDECLARED_ZH.encode("gbk"),

@@ -956,14 +956,25 @@ def gb18030_if_undeclared(response: TextResponse) -> TextResponse:
     (Scrapy's, charset_normalizer's) takes such pages, common on Chinese
     sites of the 2000s, for Cyrillic (ptcp154, cp1251): their byte pairs
     look alike."""
-    enc = (response.encoding or "").lower().replace("_", "-")
-    if enc in ("gb18030", "gbk", "gb2312", "utf-8", "utf8") or response.body.isascii():
-        return response
+    if _writes_cjk(response.encoding) or response.body.isascii():
+        return response  # detected as Chinese, Japanese or Korean (or UTF-8): kept
     if declares_encoding(response) or looks_utf8(response.body):
         return response
     if not looks_chinese(response.body):
         return response
     return response.replace(encoding="gb18030")
+
+
+def _writes_cjk(encoding: str | None) -> bool:
+    """True for an encoding that can write Chinese, Japanese or Korean
+    (GBK, Big5, Shift_JIS, EUC-KR, UTF-8...), False for a one-byte one."""
+    for char in "中あ한":
+        try:
+            char.encode(encoding or "ascii")
+            return True
+        except (UnicodeEncodeError, LookupError):
+            continue
+    return False
 
 
 def looks_utf8(body: bytes) -> bool:
