@@ -123,13 +123,6 @@ def _xpath(node: Any, query: str) -> list[Any]:
     return result if isinstance(result, list) else []
 
 
-def _node_texts(node: Selector) -> list[str]:
-    """The text nodes under a selected node (``node.css("::text")``)."""
-    if isinstance(node.root, etree._Element):
-        return [str(t) for t in _xpath(node.root, ".//text()")]
-    return [str(t) for t in node.css("::text").getall()]
-
-
 def element_text(el: Any) -> str:
     """The text under an lxml element, its text nodes joined by spaces."""
     return " ".join(t for t in _xpath(el, ".//text()") if t.strip())
