@@ -116,7 +116,7 @@ def _compiled(query: str) -> Any:
     return etree.XPath(query, smart_strings=False)
 
 
-def _xpath(node: Any, query: str) -> list[Any]:
+def node_xpath(node: Any, query: str) -> list[Any]:
     """``query`` on an lxml node: its elements and plain strings. Faster
     than parsel for per-node work: no Selector object per result."""
     result = _compiled(query)(node)
@@ -125,7 +125,12 @@ def _xpath(node: Any, query: str) -> list[Any]:
 
 def element_text(el: Any) -> str:
     """The text under an lxml element, its text nodes joined by spaces."""
-    return " ".join(t for t in _xpath(el, ".//text()") if t.strip())
+    return " ".join(t for t in node_xpath(el, ".//text()") if t.strip())
+
+
+def stripped_text(el: Any) -> str:
+    """The text under an lxml element, each text node stripped, joined by spaces."""
+    return " ".join(t.strip() for t in node_xpath(el, ".//text()") if t.strip())
 
 
 @lru_cache(maxsize=512)
@@ -170,7 +175,7 @@ class Page:
 
     def xpath(self, query: str) -> list[Any]:
         """``query`` on the page: lxml elements and plain strings."""
-        return _xpath(self.root, query)
+        return node_xpath(self.root, query)
 
     def first(self, query: str) -> str | None:
         """The first string ``query`` selects (an attribute, a text node), or None."""
@@ -795,14 +800,14 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
     for node in page.xpath('//*[@itemprop="datePublished"] | descendant::time')[:3]:
         value = node.get("datetime") or node.get("content")
         if not value:
-            value = " ".join(t.strip() for t in _xpath(node, ".//text()") if t.strip())
+            value = stripped_text(node)
         if value and value.strip() and value not in out:
             out.append(value.strip())
     for el in page.xpath("//body//*[@class or @id]"):
         marker = f"{el.get('class', '')} {el.get('id', '')}"
         if not _DATE_CLASS.search(marker):
             continue
-        text = " ".join(t.strip() for t in _xpath(el, ".//text()") if t.strip())
+        text = stripped_text(el)
         if len(text) > 120:
             continue
         found = _first_shown(text)
@@ -903,11 +908,7 @@ def utf8_if_valid(response: TextResponse) -> TextResponse:
     body = response.body
     if body.isascii():
         return response
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return response
-    return response.replace(encoding="utf-8")
+    return response.replace(encoding="utf-8") if looks_utf8(body) else response
 
 
 def declares_encoding(response: TextResponse) -> bool:

@@ -39,7 +39,7 @@ from lxml import etree
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
-from newscrawl.sites.base import Candidate, Page, Site
+from newscrawl.sites.base import Candidate, Page, Site, element_text, node_xpath, stripped_text
 
 # A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
 _DATE_TEXT = re.compile(
@@ -269,7 +269,7 @@ class Sina(Site):
         """2004-2005 pages: the table cell under the title holding
         ``2005年03月31日03:18 <font>来源</font>``."""
         for td in page.select("#article td"):
-            text = " ".join(t.strip() for t in page_texts(td) if t.strip())
+            text = stripped_text(td)
             if len(text) < 80 and _DATE_TEXT.search(text):
                 return text
         return None
@@ -417,7 +417,7 @@ class Sina(Site):
                 anchors += [a for a in el.iter("a") if a not in anchors]
             names = []
             for a in anchors:
-                text = _clean(" ".join(page_texts(a)))
+                text = _clean(element_text(a))
                 if text and text not in ("正文", "新浪首页", "首页", "新浪网"):
                     names.append(text)
             if names:
@@ -447,11 +447,11 @@ class Sina(Site):
         found = self._container(page)
         # The links of the article's own container (of today's layouts), else the page's.
         scope = found.source if found is not None and found.rank < 5 else page.root
-        for sid in _xpath_strings(scope, './/span[starts-with(@id, "stock_")]/@id'):
+        for sid in node_xpath(scope, './/span[starts-with(@id, "stock_")]/@id'):
             m = _STOCK_ID.match(sid)
             if m:
                 out.append(m[1].lower())
-        for href in _xpath_strings(scope, ".//a/@href"):
+        for href in node_xpath(scope, ".//a/@href"):
             m = _STOCK_HREF.search(href)
             if m:
                 out.append(m[1] or (f"hk{m[2]}" if m[2] else f"gb_{m[3].lower()}"))
@@ -560,15 +560,6 @@ class _Container(NamedTuple):
             if line.startswith("原标题："):
                 return line[4:]
         return None
-
-
-def page_texts(el: Any) -> list[str]:
-    """The text nodes under an lxml element."""
-    return [str(t) for t in el.xpath(".//text()", smart_strings=False)]
-
-
-def _xpath_strings(el: Any, query: str) -> list[str]:
-    return [str(v) for v in el.xpath(query, smart_strings=False)]
 
 
 def _clean(text: str | None) -> str:
