@@ -180,7 +180,7 @@ def test_schema_field_names_are_the_contract() -> None:
 def test_saved_page_moved_to_its_address_is_parsed_once() -> None:
     """A page saved without a sidecar is parsed to find its canonical
     address; the response at that address reuses the decoded text and the
-    tree (a second parse was a third of a replay's cost)."""
+    tree (a second parse cost as much as the first)."""
     from scrapy.http import HtmlResponse
 
     from newscrawl.spiders.replay import at_address
