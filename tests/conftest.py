@@ -37,13 +37,35 @@ def corpus_dir(*parts: str) -> Path:
     return path
 
 
+def crawl_command(spider: str, *args: str, **settings: object) -> list[str]:
+    """``scrapy crawl SPIDER``, each of ``settings`` as ``-s NAME=VALUE``, then ``args``
+    (``-a`` arguments, and ``-s`` ones that override the settings)."""
+    pairs = [x for name, value in settings.items() for x in ("-s", f"{name}={value}")]
+    return [sys.executable, "-m", "scrapy", "crawl", spider, *pairs, *args]
+
+
+def feeds_settings(tmp: Path) -> dict[str, object]:
+    """A test's ``scrapy crawl feeds`` settings: outputs and reports in tmp/, no AutoThrottle."""
+    return {
+        "NEWSCRAWL_JSONL": tmp / "out.jsonl",
+        "NEWSCRAWL_DATABASE": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "NEWSCRAWL_REPORT": tmp / "reports" / "{spider}-{time}.json",
+        "AUTOTHROTTLE_ENABLED": False,
+    }
+
+
 def crawl(
-    spider: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: int = 600
+    spider: str,
+    *args: str,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+    **settings: object,
 ) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl SPIDER ARGS`` in a subprocess, as a user runs it."""
+    """``scrapy crawl SPIDER`` (see ``crawl_command``) in a subprocess, as a user runs it."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", spider, *args],
+        crawl_command(spider, *args, **settings),
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -15,13 +15,12 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, crawl_command
 from pagegen import write_pages
 
 from newscrawl.spiders.replay import split_front_matter
@@ -36,27 +35,17 @@ COMMIT_ITEMS = 50
 def start(pages: Path, tmp: Path, db: str) -> subprocess.Popen[bytes]:
     with (tmp / "stderr.log").open("ab") as log:  # the child keeps its own copy
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
+            crawl_command(
                 "replay",
                 "-a",
                 f"path={pages}",
-                "-s",
-                f"NEWSCRAWL_JSONL={tmp / 'out.jsonl'}",
-                "-s",
-                f"NEWSCRAWL_MARKDOWN={tmp / 'posts'}",
-                "-s",
-                f"NEWSCRAWL_DATABASE={db}",
-                "-s",
-                f"NEWSCRAWL_COMMIT_ITEMS={COMMIT_ITEMS}",
-                "-s",
-                "LOG_LEVEL=WARNING",
-                "-s",
-                "NEWSCRAWL_REPORT=",
-            ],
+                NEWSCRAWL_JSONL=tmp / "out.jsonl",
+                NEWSCRAWL_MARKDOWN=tmp / "posts",
+                NEWSCRAWL_DATABASE=db,
+                NEWSCRAWL_COMMIT_ITEMS=COMMIT_ITEMS,
+                LOG_LEVEL="WARNING",
+                NEWSCRAWL_REPORT="",
+            ),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=log,

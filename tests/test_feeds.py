@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import crawl, read_jsonl
+from conftest import crawl, feeds_settings, read_jsonl
 from feed_server import FEED_FIXTURES, FeedServer, feed_server
 
 from newscrawl.spiders.feeds import parse_feed
@@ -24,20 +24,7 @@ def feeds_crawl(
 ) -> tuple[list[dict[str, Any]], Any]:
     """``scrapy crawl feeds`` through the fixture server into tmp/."""
     extra = ["-a", f"url={url}"] if url else []
-    proc = crawl(
-        "feeds",
-        *extra,
-        "-s",
-        f"NEWSCRAWL_JSONL={tmp / 'out.jsonl'}",
-        "-s",
-        f"NEWSCRAWL_DATABASE=sqlite:///{tmp / 'db.sqlite3'}",
-        "-s",
-        f"NEWSCRAWL_REPORT={tmp / 'reports' / '{spider}-{time}.json'}",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        *args,
-        env=server.env(),
-    )
+    proc = crawl("feeds", *extra, *args, env=server.env(), **feeds_settings(tmp))
     out = tmp / "out.jsonl"
     return (read_jsonl(out) if out.exists() else []), proc
 

@@ -10,11 +10,10 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, read_jsonl
+from conftest import ROOT, crawl_command, feeds_settings, read_jsonl
 from feed_server import FeedServer, feed_server
 from test_feeds import BASE, feeds_crawl
 
@@ -146,28 +145,15 @@ def start(
 ) -> subprocess.Popen[str]:
     """``scrapy crawl feeds`` in the background (for lock and JOBDIR tests)."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
+        crawl_command(
             "feeds",
             "-a",
             f"url={urls}",
-            "-s",
-            f"NEWSCRAWL_JSONL={tmp / 'out.jsonl'}",
-            "-s",
-            f"NEWSCRAWL_DATABASE=sqlite:///{tmp / 'db.sqlite3'}",
-            "-s",
-            f"NEWSCRAWL_REPORT={tmp / 'reports' / '{spider}-{time}.json'}",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            "CONCURRENT_REQUESTS=1",
-            "-s",
-            "NEWSCRAWL_COMMIT_ITEMS=1",
             *args,
-        ],
+            **feeds_settings(tmp),
+            CONCURRENT_REQUESTS=1,
+            NEWSCRAWL_COMMIT_ITEMS=1,
+        ),
         cwd=ROOT,
         env={**os.environ, **server.env()},
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, crawl, read_jsonl
+from conftest import ROOT, crawl, crawl_command, read_jsonl
 from pagegen import article_url, write_page, write_pages
 from servers import free_port
 
@@ -395,29 +395,18 @@ def stat(log: str, name: str) -> int:
 
 def _start_slow_replay(pages: Path, db: str, tmp: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
+        crawl_command(
             "replay",
             "-a",
             f"path={pages}",
-            "-s",
-            f"NEWSCRAWL_JSONL={tmp / 'out.jsonl'}",
-            "-s",
-            f"NEWSCRAWL_DATABASE={db}",
-            "-s",
-            "NEWSCRAWL_COMMIT_ITEMS=5",
-            "-s",
-            "NEWSCRAWL_DATABASE_RETRIES=3",
-            "-s",
-            "NEWSCRAWL_DATABASE_RETRY_DELAY=0.5",
-            "-s",
-            "DOWNLOAD_DELAY=0.03",
-            "-s",
-            "CONCURRENT_REQUESTS=1",
-        ],
+            NEWSCRAWL_JSONL=tmp / "out.jsonl",
+            NEWSCRAWL_DATABASE=db,
+            NEWSCRAWL_COMMIT_ITEMS=5,
+            NEWSCRAWL_DATABASE_RETRIES=3,
+            NEWSCRAWL_DATABASE_RETRY_DELAY=0.5,
+            DOWNLOAD_DELAY=0.03,
+            CONCURRENT_REQUESTS=1,
+        ),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -499,29 +488,18 @@ def test_commits_on_time_while_a_batch_is_open(database_url: str, tmp_path: Path
     together with the second)."""
     write_pages(tmp_path / "pages", 2)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
+        crawl_command(
             "replay",
             "-a",
             f"path={tmp_path / 'pages'}",
-            "-s",
-            "NEWSCRAWL_JSONL=",
-            "-s",
-            f"NEWSCRAWL_DATABASE={database_url}",
-            "-s",
-            "NEWSCRAWL_COMMIT_ITEMS=100000",
-            "-s",
-            "NEWSCRAWL_COMMIT_SECONDS=2",
-            "-s",
-            "DOWNLOAD_DELAY=6",
-            "-s",
-            "RANDOMIZE_DOWNLOAD_DELAY=False",
-            "-s",
-            "CONCURRENT_REQUESTS=1",
-        ],
+            NEWSCRAWL_JSONL="",
+            NEWSCRAWL_DATABASE=database_url,
+            NEWSCRAWL_COMMIT_ITEMS=100000,
+            NEWSCRAWL_COMMIT_SECONDS=2,
+            DOWNLOAD_DELAY=6,
+            RANDOMIZE_DOWNLOAD_DELAY=False,
+            CONCURRENT_REQUESTS=1,
+        ),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
