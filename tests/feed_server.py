@@ -35,6 +35,8 @@ class FeedServer:
     root: Path
     port: int = 0
     log: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    """Every request's target as sent (query included)."""
     delay: float = 0.0
     """Seconds to wait before answering an article page (pause/resume tests)."""
     gate: threading.Event = field(default_factory=threading.Event)
@@ -64,6 +66,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             path = parts.path if parts.scheme else self.path.split("?")[0]
             key = f"{host}{path}"
             server.log.append(key)
+            server.targets.append(self.path)
             file = server.root / host / path.lstrip("/")
             if not file.is_file() or ".." in path:
                 self.send_response(404)

@@ -24,6 +24,7 @@ from scrapy.http import TextResponse
 from newscrawl.items import Article, Listing
 from newscrawl.pipelines.dates import MONTHS
 from newscrawl.pipelines.people import is_site_name
+from newscrawl.urls import host_of, identity
 
 ARTICLE_TYPES = {
     "Article",
@@ -424,11 +425,20 @@ class Site:
     title_separators: ClassVar[tuple[str, ...]] = (" | ", " - ", " – ", " — ", "_", " :: ")
     """Where the ``<title>`` tag's site-name tail starts."""
 
+    tracking_params: ClassVar[frozenset[str]] = frozenset()
+    """Query parameters of the site's URLs that only say where a click came
+    from (beyond ``utm_*``, ``fbclid``... of ``newscrawl.urls.TRACKING_PARAMS``):
+    removed from identities and canonical URLs, never from what is fetched."""
+
+    def article_key(self, url: str) -> str:
+        """The identity of the article at ``url`` (the database's primary key)."""
+        return identity(url, self.tracking_params)
+
     @classmethod
     def claims(cls, url: str) -> bool:
         """True when ``url`` is on one of the site's domains."""
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in cls.domains)
+        host = host_of(url)
+        return bool(host) and any(host == d or host.endswith("." + d) for d in cls.domains)
 
     @classmethod
     def claims_page(cls, hosts: dict[str, int]) -> bool:

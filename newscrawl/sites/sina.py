@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -127,6 +128,10 @@ _NOT_A_NAME = {
     "视觉中国", "资料图", "资料图片", "新华社", "中新社", "图片来源", "网络图片",
     "路透", "法新", "彭博", "美联", "央视", "新华", "中新", "编译", "原创", "全文完", "本报讯",
 }  # fmt: skip
+# Sina's desktop and mobile addresses of one article share its doc id:
+#   https://finance.sina.com.cn/china/gncj/2021-08-27/doc-ikqcfncc5263842.shtml
+#   https://finance.sina.cn/2021-08-27/detail-ikqcfncc5263842.d.html
+_DOC_PATH = re.compile(r"/(?:doc|detail)-(i[a-z0-9]{6,})(?:\.d)?\.s?html?$")
 _OUTLET_END = re.compile(
     r"(网|報|报|社|台|客户端|新闻|日报|晚报|周刊|杂志|时报|综合|中国|财经|图)$"
 )
@@ -141,6 +146,37 @@ class Sina(Site):
     timezone = "Asia/Shanghai"
     language = "zh"
     title_separators = ("_",)
+    # Where a link was clicked: cref=cj, from=wap, vt=4, and the feed's
+    # cre=tianyi&mod=pcpager_fin&loc=2&r=0&rfunc=100&tj=none&tr=9.
+    tracking_params = frozenset(
+        {
+            "from",
+            "cref",
+            "sudaref",
+            "vt",
+            "pos",
+            "tj",
+            "tr",
+            "fromsinago",
+            "sinawap",
+            "wm",
+            "cre",
+            "mod",
+            "loc",
+            "r",
+            "rfunc",
+        }
+    )
+
+    def article_key(self, url: str) -> str:
+        """``sina:doc-<id>`` for a ``doc-i…``/``detail-i…`` article, whichever
+        of its desktop or mobile addresses is given; else the default identity.
+
+        >>> Sina().article_key("https://finance.sina.cn/2021-08-27/detail-ikqcfncc5263842.d.html?from=wap")
+        'sina:doc-ikqcfncc5263842'
+        """
+        m = _DOC_PATH.search(urlsplit(url.strip()).path.lower()) if self.claims(url) else None
+        return f"sina:doc-{m[1]}" if m else super().article_key(url)
 
     ARTICLE_URL = re.compile(
         r"/doc-i[a-z]{4}\w+\.s?html|/detail-i[a-z]{4}\w+\.d\.html"

@@ -38,7 +38,6 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from newscrawl.incremental import DISCOVERY, ENTRY_DATE, parse_since
 from newscrawl.items import Listing
 from newscrawl.spiders.base import ArticleSpider
-from newscrawl.urls import canonicalize
 
 _TAGS = re.compile(r"<[^>]+>")
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
@@ -338,10 +337,10 @@ class FeedsSpider(ArticleSpider):
                 yield Request(entry.url, callback=self.parse_feed, meta=meta)
             else:
                 self.crawler.stats.inc_value("newscrawl/feeds/entries")
-                # Tracking parameters dropped: the RSS link and the sitemap's
-                # loc of one story are then one request, not two.
+                # Fetched as the feed gives it: a site may need what looks
+                # like tracking (identity drops it: newscrawl.urls.article_key).
                 yield Request(
-                    canonicalize(entry.url),
+                    entry.url,
                     callback=self.parse_article,
                     cb_kwargs={"listing": entry.listing},
                     meta=meta,
