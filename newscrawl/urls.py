@@ -12,7 +12,7 @@ tracking parameters are removed: the ones every site uses (``utm_*``,
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -58,6 +58,24 @@ def is_web_url(url: str) -> bool:
     (False, False)
     """
     return _split(url) is not None
+
+
+def join_url(base: str, ref: str) -> str | None:
+    """``ref`` made absolute against ``base``; None when either is malformed
+    (an unclosed IPv6 bracket, a port out of range): a bad link is skipped,
+    the page kept.
+
+    >>> join_url("https://example.com/a/b", "../c.jpg")
+    'https://example.com/c.jpg'
+    >>> join_url("https://example.com/a", "http://[::1/x") is None
+    True
+    """
+    try:
+        joined = urljoin(base, ref.strip())
+        urlsplit(joined).port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return None
+    return joined
 
 
 def host_of(url: str) -> str:

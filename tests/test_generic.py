@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
+from newscrawl.charset import resolve
 from newscrawl.sites.base import Page, gb18030_if_undeclared, utf8_if_valid
 from newscrawl.sites.generic import Generic, page_zone
 
@@ -114,7 +115,7 @@ def test_undeclared_gbk_page_reads_as_chinese_not_cyrillic() -> None:
     fixed = gb18030_if_undeclared(resp)
     assert fixed.encoding == "gb18030"
     assert Generic().title(Page(fixed)) == "八一厂投资拍摄抗战影片"
-    article = Generic().extract(resp)
+    article = Generic().extract(resolve(resp))  # as the spider calls it: encoding decided first
     assert article.title == "八一厂投资拍摄抗战影片" and "太行山区" in (article.body_html or "")
 
 
@@ -135,3 +136,45 @@ def test_undeclared_legacy_pages_of_other_languages_are_left_alone() -> None:
         headers={"Content-Type": "text/html; charset=big5"},
     )
     assert gb18030_if_undeclared(declared) is declared  # a declared charset is not second-guessed
+
+
+CANONICAL_PAGE = (
+    "<html><head><title>Budget agreed</title>{head}</head><body><h1>Budget agreed</h1>"
+    "<p>The council met on Monday to discuss the new budget for the coming year.</p>"
+    "<p>Members agreed <a href='http://[::1/x'>that</a> the <a href='http://a:99999/'>library</a>"
+    " keeps its hours.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("site", "url", "href", "expected"),
+    [
+        ("generic", "https://www.news.example/a/1", "/a/1?x=1", "https://www.news.example/a/1?x=1"),
+        ("generic", "https://www.news.example/a/1", "https://news.example/a/1", "https://news.example/a/1"),
+        ("generic", "https://www.news.example/a/1", "https://m.news.example/a", "https://m.news.example/a"),
+        ("generic", "https://news.example/a/1", "https://evil.example/a/1", None),
+        ("generic", "https://news.example/a/1", "javascript:alert(1)", None),
+        ("generic", "https://news.example/a/1", "file:///etc/passwd", None),
+        ("generic", "https://news.example/a/1", "data:text/html,x", None),
+        ("generic", "https://news.example/a/1", "http://news.example:99999/a", None),
+        ("generic", "https://news.example/a/1", "http://[::1", None),
+        ("generic", "file:///saved/a.html", "https://news.example/a/1", "https://news.example/a/1"),
+        ("sina", "https://news.sina.cn/x.html", "https://finance.sina.com.cn/x.shtml", "https://finance.sina.com.cn/x.shtml"),
+        ("sina", "https://finance.sina.com.cn/x.shtml", "https://evil.example/x", None),
+    ],
+)  # fmt: skip
+def test_canonical_url_only_when_plausible(
+    site: str, url: str, href: str, expected: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An implausible canonical link does not take over the article (one
+    log line names it); malformed links in the body cost nothing."""
+    from newscrawl.sites import get_site
+
+    html = CANONICAL_PAGE.format(head=f"<link rel='canonical' href='{href}'>")
+    resp = resolve(HtmlResponse(url=url, body=html.encode("utf-8")))
+    with caplog.at_level("INFO", logger="newscrawl.sites.base"):
+        article = get_site(site).extract(resp)
+    assert article.canonical_url == expected
+    assert article.title == "Budget agreed" and "library" in (article.body_html or "")
+    refused = [r for r in caplog.records if "Refused canonical URL" in r.getMessage()]
+    assert len(refused) == (0 if expected else 1)

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Self
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -18,7 +17,7 @@ from scrapy.crawler import Crawler
 
 from newscrawl.items import Article, Image
 from newscrawl.pipelines import as_article, nfkc
-from newscrawl.urls import canonicalize
+from newscrawl.urls import canonicalize, join_url
 
 # Removed with everything inside them.
 DROP_TAGS = {
@@ -175,9 +174,10 @@ class _Walker:
             cap = fig.find(".//figcaption")
             if cap is not None:
                 caption = squash(cap.text_content()) or None
-        self.blocks.append(
-            _Block("img", image={"url": urljoin(self.base_url, src), "caption": caption})
-        )
+        url = join_url(self.base_url, src)
+        if url is None:  # a malformed address: the image is skipped, the article kept
+            return
+        self.blocks.append(_Block("img", image={"url": url, "caption": caption}))
 
     def walk(self, el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -203,8 +203,8 @@ class _Walker:
             if inner.strip():
                 attrs = ""
                 if tag == "a" and el.get("href") and not el.get("href").startswith("javascript:"):
-                    href = urljoin(self.base_url, el.get("href").strip())
-                    attrs = f' href="{html.escape(href)}"'
+                    href = join_url(self.base_url, el.get("href"))
+                    attrs = f' href="{html.escape(href)}"' if href else ""
                 self.cur.html[start:] = [f"<{tag}{attrs}>{inner}</{tag}>"]
         else:
             self._children(el)

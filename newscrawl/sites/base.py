@@ -9,22 +9,31 @@ returned as candidates ``(text, from)`` in the order the site trusts them.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from html import escape
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
+from newscrawl.charset import (  # noqa: F401 - moved there; importers of base keep working
+    _writes_cjk,
+    declares_encoding,
+    gb18030_if_undeclared,
+    looks_chinese,
+    looks_utf8,
+    utf8_if_valid,
+)
 from newscrawl.items import Article, Listing
 from newscrawl.pipelines.dates import MONTHS
 from newscrawl.pipelines.people import is_site_name
-from newscrawl.urls import host_of, identity
+from newscrawl.urls import host_of, identity, join_url, plausible_canonical
 
 ARTICLE_TYPES = {
     "Article",
@@ -464,7 +473,7 @@ class Site:
         ``listing`` supplies what a feed or saved post said (fallbacks only);
         ``fetched_at`` is when the response was received (now by default).
         """
-        response = gb18030_if_undeclared(utf8_if_valid(response))
+        # Its encoding was decided before, once (newscrawl.charset.resolve).
         page = Page(response, listing)
         fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
         body = self.body_html(page) or ""
@@ -549,11 +558,21 @@ class Site:
         return title
 
     def canonical_url(self, page: Page) -> str | None:
-        """``<link rel=canonical>``, else og:url, made absolute."""
+        """``<link rel=canonical>``, else og:url, made absolute; None when it
+        is no address this page may claim (``plausible_canonical``: http(s),
+        on the page's own host, its parent domain, or one of the site's
+        domains), so that another site's address never takes over the
+        article's identity."""
         href = page.first('descendant::link[@rel="canonical"]/@href') or page.meta_first("og:url")
         if not href or not href.strip():
             return None
-        return urljoin(page.url, href.strip())
+        url = join_url(page.url, href) or href.strip()
+        # www.example.com may name example.com (or m.example.com) as canonical.
+        own = host_of(page.url).removeprefix("www.")
+        if not plausible_canonical(page.url, url, (*self.domains, *([own] if own else []))):
+            logging.getLogger(__name__).info("Refused canonical URL %r of %s", url[:300], page.url)
+            return None
+        return url
 
     def published(self, page: Page) -> list[Candidate]:
         """Publication date candidates, most trusted first: JSON-LD, ``<meta>``,
@@ -910,89 +929,6 @@ def with_images(text_html: str, image_html: str, captions: dict[str, str] | None
     return "<div>" + "".join(parts) + "</div>"
 
 
-def utf8_if_valid(response: TextResponse) -> TextResponse:
-    """The response read as UTF-8 when it declares a legacy charset but its
-    bytes are valid UTF-8 with non-ASCII text in them: pages re-saved as
-    UTF-8 keep their old ``<meta charset=gb2312>``, and servers lie; bytes
-    in a legacy encoding almost never form valid UTF-8 by chance."""
-    enc = (response.encoding or "").lower().replace("_", "-")
-    if enc in ("utf-8", "utf8", "ascii", "us-ascii"):
-        return response
-    body = response.body
-    if body.isascii():
-        return response
-    return response.replace(encoding="utf-8") if looks_utf8(body) else response
-
-
-def declares_encoding(response: TextResponse) -> bool:
-    """True when the response says its charset: a Content-Type header's
-    charset, a ``<meta charset>`` / ``http-equiv`` in the page, or a BOM."""
-    from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
-
-    header = response.headers.get(b"Content-Type")
-    if header and http_content_type_encoding(header.decode("latin-1")):
-        return True
-    return bool(read_bom(response.body)[0] or html_body_declared_encoding(response.body))
-
-
-def looks_chinese(body: bytes) -> bool:
-    """True when ``body`` reads as GB18030 Chinese text: it decodes with few
-    errors (a cut character or two), holds at least 20 hanzi, and most of
-    them (70%) are among the 3,755 common ones (GB2312 level 1). Bytes of
-    another legacy encoding decode as rare characters (Cyrillic cp1251
-    words, Latin-1 accents before ASCII letters) or not at all.
-
-    >>> looks_chinese("央行今日宣布下调存款准备金率，释放长期资金约一万亿元。".encode("gbk"))
-    True
-    >>> looks_chinese("Привет, как дела? Это обычный русский текст.".encode("cp1251") * 2)
-    False
-    >>> looks_chinese("Le café était très bon, déjà prêt à côté.".encode("cp1252") * 5)
-    False
-    """
-    text = body.decode("gb18030", errors="replace")
-    hanzi = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if len(hanzi) < 20 or text.count("\ufffd") > 2 + len(hanzi) // 100:
-        return False
-    common = sum(1 for c in hanzi if 0xB0 <= c.encode("gb18030")[0] <= 0xD7)
-    return common >= 0.7 * len(hanzi)
-
-
-def gb18030_if_undeclared(response: TextResponse) -> TextResponse:
-    """The response read as GB18030 when it declares no charset, is not
-    UTF-8, and reads as Chinese (``looks_chinese``). Charset detection
-    (Scrapy's, charset_normalizer's) takes such pages, common on Chinese
-    sites of the 2000s, for Cyrillic (ptcp154, cp1251): their byte pairs
-    look alike."""
-    if _writes_cjk(response.encoding) or response.body.isascii():
-        return response  # detected as Chinese, Japanese or Korean (or UTF-8): kept
-    if declares_encoding(response) or looks_utf8(response.body):
-        return response
-    if not looks_chinese(response.body):
-        return response
-    return response.replace(encoding="gb18030")
-
-
-def _writes_cjk(encoding: str | None) -> bool:
-    """True for an encoding that can write Chinese, Japanese or Korean
-    (GBK, Big5, Shift_JIS, EUC-KR, UTF-8...), False for a one-byte one."""
-    for char in "中あ한":
-        try:
-            char.encode(encoding or "ascii")
-            return True
-        except (UnicodeEncodeError, LookupError):
-            continue
-    return False
-
-
-def looks_utf8(body: bytes) -> bool:
-    """True when ``body`` decodes as UTF-8."""
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | None:
     """Main text as HTML by trafilatura (imported here: it is slow to import),
     with the images in it and their captions (from ``sel``, the page)."""
@@ -1006,7 +942,9 @@ def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | 
     for fig in sel.xpath("//figure[.//img][.//figcaption]") if sel is not None else []:
         cap = " ".join(" ".join(fig.xpath(".//figcaption//text()").getall()).split())
         for src in fig.xpath(".//img/@src | .//img/@data-src").getall():
-            captions.setdefault(urljoin(url, src.strip()), cap)
+            absolute = join_url(url, src)
+            if absolute:
+                captions.setdefault(absolute, cap)
     return with_images(text, rich, captions)
 
 

@@ -11,12 +11,12 @@ language spoken in one zone (``zh``, ``ja``, ``de``...), else the
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
 from newscrawl.sites.base import Site
+from newscrawl.urls import host_of
 
 # Country domains whose country keeps one time zone (or whose press does).
 TLD_ZONES = {
@@ -53,8 +53,10 @@ def page_zone(url: str, language: str | None) -> str | None:
 
     >>> page_zone("https://www.example.de/a", None), page_zone("https://x.com/", "zh-CN")
     ('Europe/Berlin', 'Asia/Shanghai')
+    >>> page_zone("http://[::1", "de")
+    'Europe/Berlin'
     """
-    host = (urlsplit(url).hostname or "").lower()
+    host = host_of(url)  # "" for an address urlsplit refuses (``http://[::1``)
     tld = host.rsplit(".", 1)[-1] if "." in host else ""
     if tld in TLD_ZONES:
         return TLD_ZONES[tld]
