@@ -177,20 +177,31 @@ def test_schema_field_names_are_the_contract() -> None:
     _ = json
 
 
-def test_saved_page_moved_to_its_address_is_parsed_once() -> None:
-    """A page saved without a sidecar is parsed to find its canonical
-    address; the response at that address reuses the decoded text and the
-    tree (a second parse cost as much as the first)."""
+def test_saved_page_moved_to_its_address_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page saved without a sidecar gets its address from its <head>
+    (parsed alone); the whole page is parsed once, at that address."""
+    import parsel.selector
     from scrapy.http import HtmlResponse
 
-    from newscrawl.spiders.replay import at_address
+    from newscrawl.charset import resolve
+    from newscrawl.sites import get_site
+    from newscrawl.spiders.replay_inputs import saved_address
 
-    body = '<html><head><meta charset="gbk"><link rel="canonical" href="https://x.test/a"></head>'
-    page = HtmlResponse("file:///saved/a.html", body=(body + "<p>新闻</p></html>").encode("gbk"))
-    found = page.xpath('//link[@rel="canonical"]/@href').get()
+    parses: list[int] = []
+    real = parsel.selector.create_root_node
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        parses.append(len(text))
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsel.selector, "create_root_node", counting)
+    head = '<html><head><meta charset="gbk"><link rel="canonical" href="https://x.test/a"></head>'
+    body = head + "<body><h1>标题</h1>" + "<p>新闻正文，第二段落。</p>" * 200 + "</body></html>"
+    page = resolve(HtmlResponse("file:///saved/a.html", body=body.encode("gbk")))
+    found = saved_address(page)
     assert found == "https://x.test/a"
-    moved = at_address(page, found)
-    assert moved.url == "https://x.test/a"
-    assert moved.selector is page.selector
-    assert moved.text == page.text and "新闻" in moved.text
-    assert moved.xpath("//p/text()").get() == "新闻"
+    moved = page.replace(url=found)
+    article = get_site("generic").extract(resolve(moved))
+    assert article.url == "https://x.test/a" and "新闻正文" in article.body_html
+    whole = [n for n in parses if n > len(head) + 100]
+    assert len(whole) == 1, parses

@@ -4,141 +4,51 @@ modules, pipelines and outputs as a live crawl, with no network.
     scrapy crawl replay                       # the project's fixtures/
     scrapy crawl replay -a path=saved/        # a folder, walked recursively
     scrapy crawl replay -a path=crawl.warc.gz -a site=sina
+
+Every input is accounted for: ``newscrawl/inputs`` counts each replayed file
+and each WARC record (and each folder entry that cannot be read), and each
+one ends as an article, a drop (``newscrawl/dropped/<reason>``) or a skip
+(``newscrawl/skipped/<reason>``: a WARC record that is by design no page).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.items import Article, Listing
+from newscrawl.charset import resolve
+from newscrawl.items import Article
 from newscrawl.spiders.base import ArticleSpider
+from newscrawl.spiders.replay_inputs import (
+    GZIP_ERRORS,
+    BadEntry,
+    FolderWalk,
+    TooLarge,
+    fetch_time,
+    file_kind,
+    mtime,
+    read_bounded,
+    read_sidecar,
+    replay_files,
+    saved_address,
+    shown,
+    sidecar_path,
+    web_address,
+)
+from newscrawl.spiders.replay_posts import post_listing, post_page, split_front_matter
+from newscrawl.spiders.replay_warc import Damage, Record, warc_records
 
-HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-WARC_SUFFIXES = (".warc", ".warc.gz")
+__all__ = ["ReplaySpider", "file_kind", "replay_files", "split_front_matter"]
 
-
-def file_kind(path: Path) -> str | None:
-    """``html``, ``markdown``, ``warc`` or None (not replayed) by file name."""
-    name = path.name.lower()
-    if name.endswith(HTML_SUFFIXES):
-        return "html"
-    if name.endswith(MARKDOWN_SUFFIXES):
-        return "markdown"
-    if name.endswith(WARC_SUFFIXES):
-        return "warc"
-    return None
-
-
-def replay_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """Every replayable file under ``root`` (or ``root`` itself), sorted.
-
-    Streamed folder by folder (one folder's listing in memory at a time, no
-    stat per file): a replay of a million files starts at once and holds no
-    list of them. Symlinked folders are not followed (as ``Path.rglob``).
-    """
-    if root.is_file():
-        kind = file_kind(root)
-        if kind:
-            yield root, kind
-        return
-    yield from _walk(root)
-
-
-def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except PermissionError:
-        return
-    for entry in entries:
-        path = folder / entry.name
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path)
-        elif entry.is_file():
-            kind = file_kind(path)
-            if kind:
-                yield path, kind
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """``(front matter, body)`` of a Markdown post; ValueError when it has none."""
-    text = text.lstrip("\ufeff \t\r\n")
-    if not text.startswith("---"):
-        raise ValueError("no YAML front matter (the post must start with ---)")
-    end = text.find("\n---", 3)
-    if end < 0:
-        raise ValueError("front matter is not closed by ---")
-    meta = yaml.safe_load(text[3:end])
-    if not isinstance(meta, dict):
-        raise ValueError("front matter is not a mapping")
-    body = text[end + 4 :].split("\n", 1)[1] if "\n" in text[end + 4 :] else ""
-    return meta, body
-
-
-def _str_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value if v is not None]
-    return [str(value)]
-
-
-def post_listing(meta: dict[str, Any], body: str) -> Listing:
-    """What a Markdown post's front matter says (Hexo keys)."""
-    date = meta.get("date")
-    if isinstance(date, datetime):
-        date = date.isoformat()
-    return Listing(
-        url=meta.get("url") or meta.get("link") or meta.get("permalink"),
-        title=str(meta["title"]) if meta.get("title") is not None else None,
-        published=str(date) if date is not None else None,
-        authors=_str_list(meta.get("author") or meta.get("authors")),
-        categories=_str_list(meta.get("categories")),
-        tags=_str_list(meta.get("tags")),
-        image=meta.get("headimg") or meta.get("thumbnail"),
-        summary=meta.get("description") or meta.get("excerpt"),
-        body_html=body,
-    )
-
-
-def post_page(listing: Listing) -> str:
-    """A Markdown post as the HTML page a site module reads."""
-    title = escape(listing.title or "")
-    image = f'<meta property="og:image" content="{escape(listing.image)}">' if listing.image else ""
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{image}'
-        f"</head><body><h1>{title}</h1><article>{listing.body_html or ''}</article></body></html>"
-    )
-
-
-def at_address(page: HtmlResponse, url: str) -> HtmlResponse:
-    """``page`` at the address it was saved from, with the text decoded and
-    the tree parsed to find that address: ``replace`` makes a new response,
-    which would decode and parse the page again (1.5 ms of a 77 KB page).
-    Scrapy keeps both in private caches (None until first used)."""
-    moved = page.replace(url=url)
-    assert isinstance(moved, HtmlResponse)
-    moved._cached_benc = page._cached_benc
-    moved._cached_ubody = page._cached_ubody
-    moved._cached_selector = page._cached_selector
-    return moved
-
-
-def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+SKIP_PREFIX = "newscrawl/skipped"
 
 
 class ReplaySpider(ArticleSpider):
@@ -173,6 +83,12 @@ class ReplaySpider(ArticleSpider):
         "TELNETCONSOLE_ENABLED": False,
     }
 
+    # Limits (settings, read in from_crawler): a replay's memory must not
+    # depend on what its files hold.
+    max_page_bytes = 10_000_000
+    max_front_matter_bytes = 65536
+    max_sidecar_bytes = 65536
+
     def __init__(self, path: str | None = None, site: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.path = Path(path) if path else Path("fixtures")
@@ -182,128 +98,200 @@ class ReplaySpider(ArticleSpider):
             raise UsageError(f"replay: no such file or folder: {self.path}{hint}")
         self.check_site_argument()
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.max_page_bytes = settings.getint("NEWSCRAWL_MAX_PAGE_BYTES", 10_000_000)
+        spider.max_front_matter_bytes = settings.getint("NEWSCRAWL_MAX_FRONT_MATTER_BYTES", 65536)
+        spider.max_sidecar_bytes = settings.getint("NEWSCRAWL_MAX_SIDECAR_BYTES", 65536)
+        return spider
+
+    def count_input(self) -> None:
+        """One input given to the replay (a file, a WARC record, a bad entry)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newscrawl/inputs")
+
+    def count_skip(self, reason: str, where: str) -> None:
+        """An input that is by design no article page (a WARC request record...)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{SKIP_PREFIX}/{reason}")
+        self.crawler.stats.inc_value(f"{SKIP_PREFIX}/total")
+        self.logger.debug("Skipped %s: %s", reason, where)
+
     async def start(self) -> AsyncIterator[Any]:
         count = 0
         # Resolved once: resolving each file costs a stat per path component.
         base = self.path.resolve()
         assert self.crawler.engine is not None
-        for path, kind in replay_files(self.path):
+        walk = FolderWalk(self.path)
+        for entry in walk:
             # One file at a time, when the engine can take it: Scrapy
             # otherwise drains start() into its scheduler, and a replay of
             # 100,000 files held 100,000 requests (+90 MB) before its end.
             if self.crawler.engine.needs_backout():
                 await self.crawler.signals.wait_for(signals.scheduler_empty)
+            if isinstance(entry, BadEntry):
+                self.count_input()
+                self.count_drop(entry.reason, shown(entry.path), entry.detail)
+                continue
             count += 1
-            meta = {"replay_path": str(path)}
-            if kind == "warc":
-                # Streamed from disk in the callback: a WARC can be larger than memory.
-                url = "data:,"
-                callback = self.parse_warc
-            else:
-                url = (base / path.relative_to(self.path)).as_uri()
-                callback = self.parse_markdown if kind == "markdown" else self.parse_html
-            yield Request(
-                url, callback=callback, errback=self.unreadable, meta=meta, dont_filter=True
+            if entry.kind != "warc":  # a WARC's inputs are its records
+                self.count_input()
+                if entry.size > self.max_page_bytes:
+                    detail = f"{entry.size} bytes, NEWSCRAWL_MAX_PAGE_BYTES={self.max_page_bytes}"
+                    self.count_drop("too_large", shown(entry.path), detail)
+                    continue
+            # Read in the callback (bounded, gunzipped, streamed for a WARC),
+            # not by Scrapy's file:// handler, which reads any size whole.
+            meta = {
+                "replay_path": entry.path,
+                "replay_kind": entry.kind,
+                "replay_url": (base / entry.path.relative_to(self.path)).as_uri(),
+            }
+            callback = {"warc": self.parse_warc, "markdown": self.parse_markdown}.get(
+                entry.kind, self.parse_html
             )
-        self.logger.info("replaying %d files from %s", count, self.path)
+            yield Request(
+                "data:,", callback=callback, errback=self.unreadable, meta=meta, dont_filter=True
+            )
+        self.logger.info(
+            "replayed %d files (%d not replayable by name, ignored) from %s",
+            count,
+            walk.ignored,
+            shown(self.path),
+        )
 
     def unreadable(self, failure: Failure) -> None:
         path = failure.request.meta.get("replay_path", failure.request.url)  # type: ignore[attr-defined]
-        self.count_drop("unreadable_file", path, str(failure.value))
+        self.count_drop("unreadable_file", shown(path), str(failure.value))
+
+    def read_page(self, response: Response) -> bytes | None:
+        """The replayed file's bytes, None (counted) when it cannot be read."""
+        path: Path = response.meta["replay_path"]
+        try:
+            return read_bounded(path, response.meta["replay_kind"], self.max_page_bytes)
+        except TooLarge as exc:
+            self.count_drop("too_large", shown(path), f"{exc} once gunzipped")
+        except GZIP_ERRORS as exc:
+            self.count_drop("bad_gzip", shown(path), shown(f"{type(exc).__name__}: {exc}", 160))
+        except OSError as exc:
+            self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
+        return None
 
     def parse_html(self, response: Response) -> Iterator[Article]:
-        path = Path(response.meta["replay_path"])
-        sidecar: dict[str, Any] = {}
-        side = path.with_suffix(".json")
-        if side.exists():
-            try:
-                sidecar = json.loads(side.read_text(encoding="utf-8"))
-            except (ValueError, OSError) as exc:
-                self.logger.warning("ignoring %s: %s", side, exc)
-        url = sidecar.get("url") if isinstance(sidecar.get("url"), str) else None
-        page = HtmlResponse(url=response.url, body=response.body)
+        path: Path = response.meta["replay_path"]
+        where = shown(path)
+        body = self.read_page(response)
+        if body is None:
+            return
+        side = sidecar_path(path)
+        sidecar, why = read_sidecar(side, self.max_sidecar_bytes)
+        if why:
+            self.logger.warning("Ignoring sidecar %s: %s", shown(side), why)
+        url = web_address(sidecar.get("url"))
+        if url is None and "url" in sidecar:
+            self.logger.warning(
+                "Ignoring url %.80r of %s: not an http(s) address", sidecar["url"], shown(side)
+            )
+        page: TextResponse = HtmlResponse(url=response.meta["replay_url"], body=body)
         if url is None and page.body.strip():
-            try:
-                # descendant:: from the root: "//" walks the page twice as slowly.
-                found = page.xpath(
-                    'descendant::link[@rel="canonical"]/@href'
-                    ' | descendant::meta[@property="og:url"]/@content'
-                ).get()
-            except ValueError:
-                found = None
-            if found and found.strip().startswith(("http://", "https://")):
-                url = found.strip()
+            page = resolve(page)  # the charset the whole page is read in, decided once
+            url = saved_address(page)
         if url:
-            page = at_address(page, url)
-        fetched = sidecar.get("fetched_at")
-        when = (
-            datetime.fromisoformat(fetched.replace("Z", "+00:00"))
-            if isinstance(fetched, str) and fetched
-            else _mtime(path)
-        )
-        article = self.article(page, fetched_at=when, where=str(path))
+            # Nothing is parsed yet (saved_address parsed the <head> alone): the
+            # response at its address is parsed once, by the site module.
+            page = page.replace(url=url)
+        when = fetch_time(sidecar.get("fetched_at"))
+        if when is None and sidecar.get("fetched_at") is not None:
+            self.logger.warning(
+                "Ignoring fetched_at %.80r of %s: no aware time between 1990 and now",
+                sidecar["fetched_at"],
+                shown(side),
+            )
+        article = self.article(page, fetched_at=when or mtime(path), where=where)
         if article is not None:
             yield article
 
     def parse_markdown(self, response: Response) -> Iterator[Article]:
-        path = Path(response.meta["replay_path"])
-        if not response.body.strip():
-            self.count_drop("empty_file", str(path))
+        path: Path = response.meta["replay_path"]
+        where = shown(path)
+        raw = self.read_page(response)
+        if raw is None:
+            return
+        if not raw.strip():
+            self.count_drop("empty_file", where)
             return
         try:
-            meta, body = split_front_matter(response.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.count_drop("bad_markdown", str(path), str(exc).splitlines()[0])
+            meta, body = split_front_matter(raw.decode("utf-8"), self.max_front_matter_bytes)
+        except (ValueError, yaml.YAMLError, RecursionError) as exc:
+            self.count_drop("bad_markdown", where, shown(_first_line(exc), 160))
             return
-        listing = post_listing(meta, body)
-        url = listing.url if listing.url else response.url
-        page = HtmlResponse(url=url, body=post_page(listing).encode("utf-8"), encoding="utf-8")
-        article = self.article(page, listing, _mtime(path), where=str(path))
+
+        def ignored(key: str) -> None:
+            self.logger.warning("Ignoring %s of %s: %.80r", key, where, meta.get(key))
+
+        listing = post_listing(meta, body, ignored)
+        url = listing.url or response.meta["replay_url"]
+        html = post_page(listing).encode("utf-8", "replace")
+        page = HtmlResponse(url=url, body=html, encoding="utf-8")
+        article = self.article(page, listing, mtime(path), where=where)
         if article is not None:
             yield article
 
     def parse_warc(self, response: Response) -> Iterator[Article]:
-        from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
-
-        path = Path(response.meta["replay_path"])
-        records = 0
+        path: Path = response.meta["replay_path"]
         try:
-            with path.open("rb") as stream:
-                iterator = ArchiveIterator(stream)
-                for record in iterator:
-                    if record.rec_type not in ("response", "resource"):
-                        continue
-                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    headers: dict[str, str] = {}
-                    status = 200
-                    if record.http_headers is not None:
-                        headers = dict(record.http_headers.headers)
-                        try:
-                            status = int(record.http_headers.get_statuscode() or 200)
-                        except ValueError:
-                            status = 200
-                    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-                    if record.rec_type == "resource":
-                        ctype = record.rec_headers.get_header("Content-Type") or ""
-                    if "html" not in ctype.lower():
-                        continue
-                    records += 1
-                    body = record.content_stream().read()
-                    # The offset is known once the record is read (asking earlier consumes it).
-                    where = f"{path} (record at offset {iterator.get_record_offset()})"
-                    if status >= 400:
-                        self.count_drop("http_error", where, f"recorded status {status}")
-                        continue
-                    date = record.rec_headers.get_header("WARC-Date")
-                    when = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None
-                    page = HtmlResponse(url=url, body=body, headers=headers, status=status)
-                    article = self.article(page, fetched_at=when, where=f"{where} {url}")
-                    if article is not None:
-                        yield article
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError) as exc:
-            # warcio reports a truncated or malformed record in several ways;
-            # the records before it were replayed, the rest of the file cannot be.
-            self.count_drop("bad_warc_record", str(path), f"{type(exc).__name__}: {exc}")
-        if records == 0:
-            self.logger.info("%s: no HTML response records", path)
+            for item in warc_records(path, self.max_page_bytes):
+                self.count_input()
+                if isinstance(item, Damage):
+                    where = f"{shown(path)} at offset {item.offset}"
+                    self.count_drop(item.reason, where, shown(item.detail, 160))
+                    continue
+                article = self.warc_article(path, item)
+                if article is not None:
+                    yield article
+        except OSError as exc:  # opening or seeking the file
+            self.count_input()
+            self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
+
+    def warc_article(self, path: Path, rec: Record) -> Article | None:
+        """The article of one WARC record; None (counted) for every other record."""
+        place = "uncompressed offset" if rec.unzipped else "offset"
+        where = f"{shown(path)} (record at {place} {rec.offset})"
+        if rec.rec_type not in ("response", "resource"):
+            kind = rec.rec_type if rec.rec_type.replace("_", "").isalpha() else "unknown"
+            self.count_skip(f"{kind.lower()}_record", where)
+            return None
+        # First: warcio reads no HTTP headers in a record at a javascript: address.
+        url = web_address(rec.target)
+        if url is None:
+            self.count_drop("bad_target_uri", where, f"WARC-Target-URI {rec.target[:80]!r}")
+            return None
+        if "html" not in rec.content_type.lower():
+            self.count_skip("not_html_record", f"{where} {rec.content_type!r}")
+            return None
+        where = f"{where} {url}"
+        if rec.body is None:
+            self.count_drop("too_large", where, f"NEWSCRAWL_MAX_PAGE_BYTES={self.max_page_bytes}")
+            return None
+        if rec.status < 200 or 300 <= rec.status < 400:
+            self.count_skip("redirect_record", f"{where} status {rec.status}")
+            return None
+        if rec.status >= 400:
+            self.count_drop("http_error", where, f"recorded status {rec.status}")
+            return None
+        when = fetch_time(rec.date)
+        if when is None and rec.date:
+            self.logger.warning("Ignoring WARC-Date %.80r of %s", rec.date, where)
+        try:
+            page = HtmlResponse(url=url, body=rec.body, headers=rec.headers, status=rec.status)
+        except (TypeError, ValueError) as exc:
+            self.count_drop("bad_warc_record", where, f"{type(exc).__name__}: {exc}")
+            return None
+        return self.article(page, fetched_at=when, where=where)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
