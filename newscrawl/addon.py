@@ -7,50 +7,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from newscrawl.settings_check import FEED_MODES, check_settings
+
+__all__ = ["FEED_MODES", "Outputs", "SettingsError", "check_settings", "dated_path", "user_agent"]
+
+VERSION = "0.1"
+
 
 class SettingsError(ValueError):
-    """A setting newscrawl cannot run with; the message says which and why."""
+    """A setting newscrawl cannot run with; the message (one line) says which and why."""
 
 
-def check_settings(settings: BaseSettings) -> list[str]:
-    """Problems with newscrawl's settings, each naming the setting to fix."""
-    problems = []
-    tz = settings.get("NEWSCRAWL_DEFAULT_TIMEZONE", "UTC")
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"NEWSCRAWL_DEFAULT_TIMEZONE={tz!r} is not an IANA time zone (e.g. UTC, Asia/Shanghai)"
-        )
-    db = str(settings.get("NEWSCRAWL_DATABASE") or "")
-    if db and "://" in db and not db.startswith(("sqlite:///", "postgresql://", "postgres://")):
-        problems.append(
-            f"NEWSCRAWL_DATABASE={db!r}: use sqlite:///path/file.sqlite3 or postgresql://user@host/db"
-        )
-    for name in ("NEWSCRAWL_COMMIT_ITEMS", "NEWSCRAWL_MIN_BODY_CHARS"):
-        try:
-            if settings.getint(name, 1) < 0:
-                problems.append(f"{name} must be 0 or more")
-        except ValueError:
-            problems.append(f"{name}={settings.get(name)!r} is not a whole number")
-    try:
-        if settings.getfloat("NEWSCRAWL_COMMIT_SECONDS", 1.0) <= 0:
-            problems.append("NEWSCRAWL_COMMIT_SECONDS must be more than 0")
-    except ValueError:
-        problems.append(
-            f"NEWSCRAWL_COMMIT_SECONDS={settings.get('NEWSCRAWL_COMMIT_SECONDS')!r} is not a number"
-        )
-    mode = str(settings.get("NEWSCRAWL_FEED_MODE") or "append")
-    if mode not in FEED_MODES:
-        problems.append(f"NEWSCRAWL_FEED_MODE={mode!r}: use one of {', '.join(FEED_MODES)}")
-    return problems
+def user_agent(contact: str) -> str:
+    """The User-Agent of newscrawl's requests, with the operator's contact.
+
+    >>> user_agent("mailto:ops@example.com")
+    'newscrawl/0.1 (+mailto:ops@example.com)'
+    """
+    return f"newscrawl/{VERSION} (+{contact.strip()})"
 
 
-FEED_MODES = ("append", "dated")
 SAFE_STORAGE = "newscrawl.exporters.feeds.SafeFileFeedStorage"
 MARKDOWN_EXTENSION = "newscrawl.exporters.markdown.MarkdownPosts"
 
@@ -91,12 +70,18 @@ class Outputs:
       (torn last records repaired, ``-O`` replaced atomically) and CSV its
       header-once exporter.
     * ``NEWSCRAWL_MARKDOWN`` (a folder) turns on the Markdown posts.
+    * ``USER_AGENT`` is built from ``NEWSCRAWL_CONTACT`` (unless a
+      ``USER_AGENT`` was set): read here, at the start of the run, so that
+      ``-s NEWSCRAWL_CONTACT=...`` counts.
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
         problems = check_settings(settings)
         if problems:
-            raise SettingsError("newscrawl cannot start:\n  " + "\n  ".join(problems))
+            raise SettingsError("; ".join(problems))
+        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["default"]:
+            contact = str(settings.get("NEWSCRAWL_CONTACT"))
+            settings.set("USER_AGENT", user_agent(contact), priority="project")
         _merge(settings, "FEED_STORAGES", {"": SAFE_STORAGE, "file": SAFE_STORAGE})
         _merge(settings, "FEED_EXPORTERS", {"csv": "newscrawl.exporters.feeds.CsvExporter"})
         if settings.get("NEWSCRAWL_MARKDOWN"):

@@ -32,9 +32,13 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.logstats import LogStats
 
+from newscrawl.drift import RunsTable, find_drift
+from newscrawl.exitstatus import DRIFT, DRIFT_STAT, exit_status, inputs_of
 from newscrawl.incremental import run_job
 from newscrawl.items import Article
 from newscrawl.pipelines import DROP_PREFIX
+
+__all__ = ["DRIFT_STAT", "RunsTable", "find_drift"]  # their old home: kept importable
 
 logger = logging.getLogger("newscrawl.summary")
 progress_logger = logging.getLogger("newscrawl.progress")
@@ -42,10 +46,7 @@ progress_logger = logging.getLogger("newscrawl.progress")
 FILL_FIELDS = ("title", "published_at", "authors", "editors", "source", "body_text")
 """The fields whose fill rate is reported and watched per site."""
 
-DRIFT_STAT = "newscrawl/health/drift"
-"""Stats key: the number of drift alarms of the run (the crawl command's exit status)."""
-
-DRIFT_EXIT_CODE = 3
+DRIFT_EXIT_CODE = DRIFT
 
 
 # -- per-site fill --------------------------------------------------------
@@ -74,70 +75,6 @@ class SiteTally:
             "fill": {k: round(v / n, 4) for k, v in self.filled.items()},
             "body_chars_mean": round(self.body_chars / n, 1),
         }
-
-
-# -- the drift alarm ------------------------------------------------------
-
-
-def find_drift(
-    current: dict[str, dict[str, Any]],
-    history: list[dict[str, dict[str, Any]]],
-    threshold: float,
-    min_articles: int,
-) -> list[dict[str, Any]]:
-    """Alarms for the sites of ``current`` (``{site: summary}``) whose field fill
-    rate fell ``threshold`` or more below its mean in ``history`` (earlier runs'
-    ``{site: summary}``, newest first), or whose mean body length fell by that
-    fraction. Runs with fewer than ``min_articles`` articles of a site count
-    neither as the level nor as the fall.
-
-    >>> ok = {"s": {"articles": 10, "fill": {"published_at": 1.0}, "body_chars_mean": 900}}
-    >>> bad = {"s": {"articles": 10, "fill": {"published_at": 0.2}, "body_chars_mean": 880}}
-    >>> [(a["site"], a["field"], a["baseline"], a["now"]) for a in find_drift(bad, [ok, ok], 0.3, 5)]
-    [('s', 'published_at', 1.0, 0.2)]
-    >>> find_drift(ok, [bad], 0.3, 5)
-    []
-    """
-    alarms: list[dict[str, Any]] = []
-    for site, now in sorted(current.items()):
-        if now.get("articles", 0) < min_articles:
-            continue
-        past = [
-            run[site]
-            for run in history
-            if site in run and run[site].get("articles", 0) >= min_articles
-        ]
-        if not past:
-            continue
-        for name, rate in sorted(now.get("fill", {}).items()):
-            levels = [p["fill"][name] for p in past if name in p.get("fill", {})]
-            if not levels:
-                continue
-            baseline = sum(levels) / len(levels)
-            if round(baseline - rate, 6) >= threshold:  # 0.8 - 0.5 is 0.3, not 0.2999…
-                alarms.append(
-                    {
-                        "site": site,
-                        "field": name,
-                        "baseline": round(baseline, 4),
-                        "now": rate,
-                        "runs": len(levels),
-                    }
-                )
-        bodies = [p["body_chars_mean"] for p in past if "body_chars_mean" in p]
-        if bodies and "body_chars_mean" in now:
-            baseline = sum(bodies) / len(bodies)
-            if baseline > 0 and now["body_chars_mean"] <= baseline * (1 - threshold):
-                alarms.append(
-                    {
-                        "site": site,
-                        "field": "body_chars_mean",
-                        "baseline": round(baseline, 1),
-                        "now": now["body_chars_mean"],
-                        "runs": len(bodies),
-                    }
-                )
-    return alarms
 
 
 # -- the report -----------------------------------------------------------
@@ -190,7 +127,7 @@ def build_report(
         for k, v in sorted(stats.items())
         if k.startswith(DROP_PREFIX + "/") and not k.endswith("/total")
     }
-    return {
+    report: dict[str, Any] = {
         "spider": spider,
         "job": job,
         "started_at": _iso(stats.get("start_time")),
@@ -217,6 +154,21 @@ def build_report(
         "errors": errors_by_kind(stats),
         "sites": sites,
     }
+    inputs = inputs_of(stats)
+    if inputs is not None:
+        report["inputs"] = {
+            "read": inputs.read,
+            "stored": inputs.stored,
+            "dropped": inputs.dropped,
+            "skipped": inputs.skipped,
+            "skipped_by_reason": {
+                k.split("/", 2)[2]: int(v)
+                for k, v in sorted(stats.items())
+                if k.startswith("newscrawl/skipped/") and not k.endswith("/total")
+            },
+            "unaccounted": inputs.unaccounted,
+        }
+    return report
 
 
 def report_text(report: dict[str, Any]) -> str:
@@ -232,6 +184,12 @@ def report_text(report: dict[str, Any]) -> str:
         "dropped: " + (", ".join(f"{k} {v}" for k, v in report["dropped"].items()) or "none"),
         "errors: " + (", ".join(f"{k} {v}" for k, v in report["errors"].items()) or "none"),
     ]
+    if (i := report.get("inputs")) is not None:
+        lines.insert(
+            0,
+            f"inputs: {i['read']} (stored {i['stored']}, dropped {i['dropped']}, "
+            f"skipped {i['skipped']})",
+        )
     for site, s in sorted(report["sites"].items()):
         fill = ", ".join(f"{k} {v:.0%}" for k, v in s["fill"].items())
         lines.append(
@@ -244,6 +202,8 @@ def report_text(report: dict[str, Any]) -> str:
             f"{d['runs']} runs"
         )
     lines.append(f"finish reason: {report['finish_reason']}")
+    if "exit_status" in report:
+        lines.append(f"exit status: {report['exit_status']} ({report['exit_status_why']})")
     if report.get("file"):
         lines.append(f"report: {report['file']}")
     return "\n  ".join(["newscrawl run summary:", *lines])
@@ -256,62 +216,6 @@ def report_path(template: str, spider: str, started: datetime) -> Path:
     'data/reports/feeds-20240301T080000Z.json'
     """
     return Path(template.format(spider=spider, time=started.strftime("%Y%m%dT%H%M%SZ")))
-
-
-# -- the runs table -------------------------------------------------------
-
-
-class RunsTable:
-    """Earlier runs' reports in the store's database (``newscrawl.storage``)."""
-
-    def __init__(self, database: str) -> None:
-        from newscrawl.incremental import open_database
-
-        self.db = open_database(database)
-        ident = (
-            "BIGSERIAL PRIMARY KEY"
-            if self.db.dialect == "postgresql"
-            else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        )
-        self.db.execute(
-            f"CREATE TABLE IF NOT EXISTS newscrawl_runs (id {ident}, job TEXT NOT NULL, "
-            "spider TEXT NOT NULL, started_at TEXT, finished_at TEXT, finish_reason TEXT, "
-            "drift INTEGER NOT NULL, report TEXT NOT NULL)"
-        )
-        self.db.execute("CREATE INDEX IF NOT EXISTS newscrawl_runs_job ON newscrawl_runs (job, id)")
-        self.db.commit()
-
-    def recent(self, job: str, n: int) -> list[dict[str, dict[str, Any]]]:
-        """The per-site summaries of the job's last ``n`` finished runs, newest first."""
-        p = self.db.p
-        rows = self.db.execute(
-            f"SELECT report FROM newscrawl_runs WHERE job = {p('job')} "
-            f"AND finish_reason = 'finished' ORDER BY id DESC LIMIT {int(n)}",
-            {"job": job},
-        ).fetchall()
-        self.db.commit()
-        return [json.loads(r[0]).get("sites", {}) for r in rows]
-
-    def add(self, report: dict[str, Any]) -> None:
-        p = self.db.p
-        self.db.execute(
-            "INSERT INTO newscrawl_runs (job, spider, started_at, finished_at, finish_reason, "
-            f"drift, report) VALUES ({p('job')}, {p('spider')}, {p('started')}, {p('finished')}, "
-            f"{p('reason')}, {p('drift')}, {p('report')})",
-            {
-                "job": report["job"],
-                "spider": report["spider"],
-                "started": report["started_at"],
-                "finished": report["finished_at"],
-                "reason": report["finish_reason"],
-                "drift": len(report.get("drift", [])),
-                "report": json.dumps(report, ensure_ascii=False),
-            },
-        )
-        self.db.commit()
-
-    def close(self) -> None:
-        self.db.close()
 
 
 # -- the extensions -------------------------------------------------------
@@ -368,6 +272,10 @@ class HealthReport:
         sites = {name: t.summary() for name, t in sorted(self.sites.items())}
         report = build_report(stats, sites, spider.name, job, reason)
         report["drift"] = self.check_and_keep(report)
+        self.crawler.stats.set_value(DRIFT_STAT, len(report["drift"]))
+        stats[DRIFT_STAT] = len(report["drift"])
+        # What the crawl command will end with (newscrawl.exitstatus decides both).
+        report["exit_status"], report["exit_status_why"] = exit_status(reason, stats)
         if self.report_template:
             path = report_path(self.report_template, spider.name, self.started)
             n = 1
@@ -381,6 +289,14 @@ class HealthReport:
             except OSError as exc:
                 logger.error("cannot write the health report %s: %s", path, exc)
         logger.info(report_text(report))
+        unaccounted = report.get("inputs", {}).get("unaccounted", 0)
+        if unaccounted:
+            logger.warning(
+                "unaccounted inputs: %d (read %d; stored, dropped and skipped %d)",
+                unaccounted,
+                report["inputs"]["read"],
+                report["inputs"]["read"] - unaccounted,
+            )
         for d in report["drift"]:
             logger.error(
                 "drift: site %s gives %s on %.0f%% of its articles now, %.0f%% over the last "
@@ -391,7 +307,6 @@ class HealthReport:
                 100 * d["baseline"] if d["field"] != "body_chars_mean" else d["baseline"],
                 d["runs"],
             )
-        self.crawler.stats.set_value(DRIFT_STAT, len(report["drift"]))
 
     def check_and_keep(self, report: dict[str, Any]) -> list[dict[str, Any]]:
         """Drift alarms against the job's last runs; then this run joins them."""

@@ -18,29 +18,25 @@ Nothing about the history is held in memory: a run over a database of a
 million articles uses the memory of a run over an empty one
 (``bench/seen_store.py`` measures it).
 
-``CrawlLock`` (an extension) makes a second run of the same job on the same
-database refuse to start: an ``flock`` on a file next to a SQLite database,
-a session advisory lock on PostgreSQL. Both are released by the operating
-system or the server when the process dies, so a killed crawl never leaves a
-stale lock behind; the lock file keeps the holder's PID for the message.
+``CrawlLock`` (``newscrawl.runlock``) makes a second run of the same job on
+the same database refuse to start.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
-from typing import IO, Any, Self
+from typing import Any, Self
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 
+# The run lock moved to newscrawl.runlock; importable from here as before.
+from newscrawl.runlock import CrawlLock, CrawlLocked, is_postgres, job_name, run_job
 from newscrawl.storage import Store, open_store
 from newscrawl.urls import article_key
 
@@ -53,6 +49,8 @@ ENTRY_DATE = "newscrawl_date"
 """Request meta key: the date (ISO 8601) a feed or sitemap gave the URL."""
 
 STATS = "newscrawl/incremental"
+
+__all__ = ["CrawlLock", "CrawlLocked", "is_postgres", "job_name", "run_job"]
 
 
 # -- dates ----------------------------------------------------------------
@@ -132,19 +130,6 @@ def is_older(date_text: str | None, cutoff: datetime | None) -> bool:
 
 
 # -- the database ---------------------------------------------------------
-
-
-def _sqlite_path(url: str) -> Path:
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///") :])
-    if "://" in url:
-        raise ValueError(f"not a SQLite URL: {url!r}")
-    return Path(url)
-
-
-def is_postgres(url: str) -> bool:
-    """True for a ``postgresql://`` (or ``postgres://``) database URL."""
-    return url.startswith(("postgresql://", "postgres://"))
 
 
 def open_database(url: str) -> Store:
@@ -269,26 +254,33 @@ class IncrementalMiddleware:
         self.since = since
         self.stats = stats
         self.store: SeenStore | None = None
+        self.setting_since: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         s = crawler.settings
         # NEWSCRAWL_INCREMENTAL=False fetches every article again (the since cut-off still holds).
         database = s.get("NEWSCRAWL_DATABASE") if s.getbool("NEWSCRAWL_INCREMENTAL", True) else None
-        assert crawler.spider is not None
         mw = cls(
             str(database) if database else None,
             RecheckPolicy(
                 s.getfloat("NEWSCRAWL_RECHECK_DAYS", 2.0),
                 s.getfloat("NEWSCRAWL_RECHECK_HOURS", 6.0),
             ),
-            spider_since(crawler.spider, s.get("NEWSCRAWL_SINCE")),
+            None,
             crawler.stats,
         )
+        mw.setting_since = s.get("NEWSCRAWL_SINCE")
+        # The cut-off is the spider's (-a since=): read when it opens, since
+        # `scrapy shell` builds the middlewares before it has a spider.
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        if mw.since is not None:
-            logger.info("skipping feed and sitemap entries older than %s", mw.since.isoformat())
         return mw
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.since = spider_since(spider, self.setting_since)
+        if self.since is not None:
+            logger.info("skipping feed and sitemap entries older than %s", self.since.isoformat())
 
     def _store(self) -> SeenStore | None:
         # Opened on the first article request: a run that fetches only feeds never connects.
@@ -318,120 +310,3 @@ class IncrementalMiddleware:
         if self.store is not None:
             self.store.close()
             self.store = None
-
-
-# -- one run at a time ----------------------------------------------------
-
-
-class CrawlLocked(RuntimeError):
-    """Another run of the same job on the same database is running."""
-
-
-def run_job(spider: Spider, configured: str | None = None) -> str:
-    """Which job a run belongs to: ``NEWSCRAWL_JOB``, else the spider and what
-    it was pointed at (``-a url=`` / ``-a path=``), else the spider. Runs of
-    one job are compared by the health report and never run side by side."""
-    if configured:
-        return configured
-    target = getattr(spider, "url", None) or getattr(spider, "path", None)
-    return f"{spider.name}:{target}" if target else str(spider.name)
-
-
-def job_name(job: str, jobdir: str | None) -> str:
-    """The job a lock is for: the run's job, and its JOBDIR when it has one.
-
-    >>> job_name("feeds", None)
-    'feeds'
-    >>> job_name("feeds", "/var/lib/crawls/feeds-1")
-    'feeds@/var/lib/crawls/feeds-1'
-    """
-    return f"{job}@{os.path.abspath(jobdir)}" if jobdir else job
-
-
-def _slug(text: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:60]
-    return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-
-
-class CrawlLock:
-    """Refuses to start a second run of a job (spider + JOBDIR) on a
-    database while one is running; released when the run ends or dies."""
-
-    def __init__(self, database: str, job: str) -> None:
-        self.database = database
-        self.job = job
-        self.file: IO[str] | None = None
-        self.db: Store | None = None
-        self.acquire()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
-        database = s.get("NEWSCRAWL_DATABASE")
-        if not database or not s.getbool("NEWSCRAWL_LOCK", True):
-            raise NotConfigured("no database or NEWSCRAWL_LOCK off: no run lock")
-        # Workers of a distributed crawl (newscrawl.distributed) share one job on purpose.
-        if s.get("NEWSCRAWL_REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL"):
-            raise NotConfigured("a distributed crawl: its workers run side by side")
-        assert crawler.spider is not None
-        job = run_job(crawler.spider, s.get("NEWSCRAWL_JOB"))
-        lock = cls(str(database), job_name(job, s.get("JOBDIR")))
-        crawler.signals.connect(lock.release, signal=signals.spider_closed)
-        return lock
-
-    def lock_path(self) -> Path:
-        db = _sqlite_path(self.database)
-        return db.with_name(f"{db.name}.{_slug(self.job)}.lock")
-
-    def acquire(self) -> None:
-        if is_postgres(self.database):
-            self._acquire_postgres()
-        else:
-            self._acquire_file()
-        logger.info("run lock taken for %s on %s", self.job, self.database)
-
-    def _acquire_file(self) -> None:
-        import fcntl
-
-        path = self.lock_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        f = path.open("a+", encoding="utf-8")
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            holder = f.read().strip() or "unknown"
-            f.close()
-            raise CrawlLocked(
-                f"another run of {self.job!r} is running on {self.database} ({holder}); "
-                f"not starting a second one. Lock file: {path}"
-            ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"pid {os.getpid()}, started {datetime.now(UTC).isoformat(timespec='seconds')}")
-        f.flush()
-        self.file = f
-
-    def _acquire_postgres(self) -> None:
-        key = int.from_bytes(hashlib.sha1(self.job.encode()).digest()[:8], "big", signed=True)
-        db = open_database(self.database)
-        row = db.execute(f"SELECT pg_try_advisory_lock({db.p('k')})", {"k": key}).fetchone()
-        db.commit()  # a session-level advisory lock outlives the transaction
-        if not row or not row[0]:
-            db.close()
-            raise CrawlLocked(
-                f"another run of {self.job!r} is running on {self.database} (a PostgreSQL "
-                "session holds its advisory lock); not starting a second one"
-            )
-        self.db = db  # the lock lives as long as this session
-
-    def release(self) -> None:
-        if self.file is not None:
-            import fcntl
-
-            fcntl.flock(self.file, fcntl.LOCK_UN)
-            self.file.close()
-            self.file = None
-        if self.db is not None:
-            self.db.close()
-            self.db = None

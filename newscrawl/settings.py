@@ -9,12 +9,13 @@ from newscrawl.items import ARTICLE_FIELDS
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
-# `scrapy crawl` exits with status 3 when the health report raises a drift alarm.
+# `scrapy crawl` exits with a status that says how the run went (newscrawl/commands/crawl.py).
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Politeness (live crawls; the replay spider turns these off for itself) ---
+# Where a site's operators can reach whoever runs the crawl; the add-on builds the
+# User-Agent "newscrawl/0.1 (+CONTACT)" from it (a USER_AGENT set here wins).
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
-USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -44,6 +45,24 @@ NEWSCRAWL_CATEGORY_ALIASES: dict[str, str] = {}
 NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
 # Shorter bodies are "no_body" drops.
 NEWSCRAWL_MIN_BODY_CHARS = 20
+
+# --- Limits: whatever the input, a run's time and memory stay bounded ---
+# A larger page, file or WARC record is dropped (too_large) before it is parsed.
+NEWSCRAWL_MAX_PAGE_BYTES = 10_000_000
+# A page with more tags is dropped (too_complex) before extraction (~0.1 ms a tag); 0: no limit.
+NEWSCRAWL_MAX_ELEMENTS = 50_000
+# A longer title is no headline: the article is dropped (title_too_long).
+NEWSCRAWL_MAX_TITLE_CHARS = 1000
+# A longer body is cut after its last whole paragraph that fits (counted newscrawl/cut/body_text).
+NEWSCRAWL_MAX_BODY_CHARS = 1_000_000
+# Other fields: cut or emptied (newscrawl/cut/<field>); a longer URL drops the article.
+NEWSCRAWL_MAX_FIELD_CHARS = 10_000
+# Replay: a Markdown post's front matter and a page's sidecar JSON larger than this are
+# refused (YAML aliases are refused whatever the size: no alias bomb).
+NEWSCRAWL_MAX_FRONT_MATTER_BYTES = 65536
+NEWSCRAWL_MAX_SIDECAR_BYTES = 65536
+# Live crawls: Scrapy cancels a download larger than this (sitemaps may be 50 MB).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 
 # --- Outputs ---
 # Files: JSON Lines, appended to by every run (never overwritten). The
@@ -99,7 +118,7 @@ EXTENSIONS = {
     # Progress: Scrapy's LogStats line plus the queue size.
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.Progress": 0,
-    "newscrawl.incremental.CrawlLock": 0,
+    "newscrawl.runlock.CrawlLock": 0,
     "newscrawl.extensions.HealthReport": 500,
 }
 # Health report: a JSON file per run ({spider}, {time} filled in); empty: log only.
@@ -118,4 +137,5 @@ NEWSCRAWL_JOB = ""
 ADDONS = {"newscrawl.addon.Outputs": 0, "newscrawl.distributed.Distributed": 10}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_STORE_EMPTY = True
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# A link with and without tracking parameters is one request (fetched as written, once).
+REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.TrackingFreeFingerprinter"

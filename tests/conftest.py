@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +39,94 @@ def corpus_dir(*parts: str) -> Path:
     return path
 
 
-def crawl_command(spider: str, *args: str, **settings: object) -> list[str]:
+DATA = ROOT / "data"
+"""The checkout's own data/ folder: tests never write into it (see pytest_sessionfinish)."""
+
+OUTPUT_SETTINGS = ("NEWSCRAWL_JSONL", "NEWSCRAWL_DATABASE", "NEWSCRAWL_REPORT")
+"""Settings whose defaults point into data/: a test crawl gets them in its tmp folder."""
+
+_crawl_tmp: Path | None = None
+_DATA_KEY = pytest.StashKey[dict[str, tuple[int, int]]]()
+
+
+@pytest.fixture(autouse=True)
+def _crawls_write_into_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test's crawls get their own folder for the outputs they do not name."""
+    global _crawl_tmp
+    _crawl_tmp = tmp_path_factory.mktemp("crawl-defaults")
+    yield
+    _crawl_tmp = None
+
+
+def output_defaults(
+    args: tuple[str, ...], settings: dict[str, object], env: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The outputs a crawl does not set itself (in ``settings``, a ``-s`` of
+    ``args``, or the database in the environment), in the test's tmp folder."""
+    if _crawl_tmp is None:
+        return {}
+    given = set(settings) | {
+        arg.split("=", 1)[0] for flag, arg in itertools.pairwise(args) if flag == "-s"
+    }
+    if "NEWSCRAWL_DATABASE" in (os.environ if env is None else env):
+        given.add("NEWSCRAWL_DATABASE")
+    defaults: dict[str, object] = {
+        "NEWSCRAWL_JSONL": _crawl_tmp / "articles.jsonl",
+        # The run lock's file lives next to the database: in tmp too.
+        "NEWSCRAWL_DATABASE": f"sqlite:///{_crawl_tmp / 'newscrawl.sqlite3'}",
+        "NEWSCRAWL_REPORT": _crawl_tmp / "reports" / "{spider}-{time}.json",
+    }
+    return {k: v for k, v in defaults.items() if k not in given}
+
+
+def crawl_command(
+    spider: str, *args: str, env: Mapping[str, str] | None = None, **settings: object
+) -> list[str]:
     """``scrapy crawl SPIDER``, each of ``settings`` as ``-s NAME=VALUE``, then ``args``
-    (``-a`` arguments, and ``-s`` ones that override the settings)."""
+    (``-a`` arguments, and ``-s`` ones that override the settings). The
+    outputs it does not set go into the test's tmp folder, never into data/
+    (``env``: the environment it will run with, for ``NEWSCRAWL_DATABASE``)."""
+    settings = {**output_defaults(args, settings, env), **settings}
     pairs = [x for name, value in settings.items() for x in ("-s", f"{name}={value}")]
     return [sys.executable, "-m", "scrapy", "crawl", spider, *pairs, *args]
+
+
+def _data_snapshot() -> dict[str, tuple[int, int]]:
+    if not DATA.exists():
+        return {}
+    return {
+        str(p.relative_to(DATA)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in DATA.rglob("*")
+        if p.is_file()
+    }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_DATA_KEY] = _data_snapshot()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when the tests changed the checkout's data/ folder."""
+    before = session.config.stash.get(_DATA_KEY, None)
+    if before is None:
+        return
+    after = _data_snapshot()
+    changed = sorted(
+        set(after) ^ set(before)
+        | {k for k in after.keys() & before.keys() if after[k] != before[k]}
+    )
+    if changed:
+        shown = ", ".join(changed[:10]) + (
+            f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        )
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"the tests wrote into {DATA} (write into tmp_path instead): {shown}"
+        if reporter is not None:
+            reporter.write_sep("=", "the checkout's data/ changed", red=True)
+            reporter.write_line(f"ERROR: {message}", red=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def feeds_settings(tmp: Path) -> dict[str, object]:
@@ -65,7 +150,7 @@ def crawl(
     """``scrapy crawl SPIDER`` (see ``crawl_command``) in a subprocess, as a user runs it."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        crawl_command(spider, *args, **settings),
+        crawl_command(spider, *args, env=full_env, **settings),
         cwd=cwd,
         env=full_env,
         capture_output=True,

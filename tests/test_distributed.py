@@ -107,6 +107,8 @@ def start_worker(
         "LOGSTATS_INTERVAL=5",
         "-s",
         f"LOG_FILE={log}",
+        "-s",
+        f"NEWSCRAWL_REPORT={tmp / 'reports' / (name + '-{time}.json')}",
         *extra,
     ]
     env = {**os.environ, **server.env()}

@@ -129,6 +129,7 @@ def test_layout_break_raises_the_drift_alarm_and_a_nonzero_exit(tmp_path: Path) 
         # The site changes its layout: Wednesday's pages have no date element.
         _, broken = feeds_crawl(server, tmp_path, *job, url=publish(server, "wed", dated=False))
     assert broken.returncode == 3, broken.stderr[-3000:]
+    assert "exit status: 3 (drift alarm" in broken.stderr
     assert (
         "ERROR: drift: site generic gives published_at on 0% of its articles now, "
         "100% over the last 2 runs" in broken.stderr
@@ -162,6 +163,9 @@ def test_report_file_holds_what_the_run_did(tmp_path: Path) -> None:
     assert rep["sites"]["generic"]["fill"]["editors"] == 0.0
     assert "newscrawl run summary:" in proc.stderr
     assert "site generic: 2 articles; fill: title 100%" in proc.stderr
+    # One 404 among pages that answered is no failed run: the report says how it ends.
+    assert rep["exit_status"] == 0
+    assert "exit status: 0 (the run finished and its report found nothing wrong)" in proc.stderr
 
 
 def test_replay_report_counts_drops_by_reason(tmp_path: Path) -> None:

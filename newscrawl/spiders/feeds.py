@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any, Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 from scrapy import Request
@@ -309,6 +309,15 @@ class FeedsSpider(ArticleSpider):
                 "feeds: no feed to read: pass -a url=https://site/rss.xml (or a sitemap, "
                 "or robots.txt) or list them in the NEWSCRAWL_FEEDS setting"
             )
+        for u in self.urls:
+            parts = urlsplit(u)
+            # Checked here: Request() would raise "Missing scheme" from start(),
+            # a traceback and a run that "finished" with start_error.
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise UsageError(
+                    f"feeds: {u!r} is no feed URL: give it with its scheme, "
+                    f"e.g. -a url=https://{u.split('://')[-1].lstrip('/')}"
+                )
         self.check_site_argument()
 
     @classmethod

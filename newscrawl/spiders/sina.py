@@ -35,7 +35,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request
@@ -164,6 +164,14 @@ class SinaSpider(ArticleSpider):
             self.lists = [u for u in re.split(r"[\s,]+", lists) if u]
         else:
             self.lists = list(lists)
+        if self.num < 1 or self.max_pages < 1 or (self.limit is not None and self.limit < 1):
+            raise UsageError("sina: limit, num and max_pages are 1 or more")
+        for u in ([self.api] if self.api else []) + self.lists:
+            parts = urlsplit(u)
+            # Checked here: Request() would raise "Missing scheme" from start().
+            web = parts.scheme in ("http", "https") and parts.netloc
+            if not web and not (parts.scheme == "file" and parts.path):
+                raise UsageError(f"sina: {u!r} is no http(s) URL (api= and lists= need one)")
         self.seen: set[str] = set()
         self.requested = 0
 
