@@ -120,6 +120,10 @@ EXTENSIONS = {
     "newscrawl.extensions.Progress": 0,
     "newscrawl.runlock.CrawlLock": 0,
     "newscrawl.extensions.HealthReport": 500,
+    # Files get a record once its database row is committed: a killed run never
+    # leaves a record the database lost, and its re-run writes none twice.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.exporters.feeds.CommittedFeedExporter": 0,
 }
 # Health report: a JSON file per run ({spider}, {time} filled in); empty: log only.
 NEWSCRAWL_REPORT = "data/reports/{spider}-{time}.json"

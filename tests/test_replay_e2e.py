@@ -141,7 +141,8 @@ def test_replay_folder_to_jsonl_and_sqlite(folder: Path, tmp_path: Path) -> None
 def test_rerun_appends_jsonl_and_upserts_rows(folder: Path, tmp_path: Path) -> None:
     replay(folder, tmp_path)
     replay(folder, tmp_path)
-    assert len(read_jsonl(tmp_path / "out.jsonl")) == 10  # appended, never overwritten
+    # appended to, never overwritten; the re-run's unchanged articles are not written again
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == 5
     db = sqlite3.connect(tmp_path / "db.sqlite3")
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
 

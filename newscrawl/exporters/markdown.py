@@ -12,6 +12,15 @@ File names are stable, safe on every OS and bounded:
 ``<published date>-<slug of the title>-<12 hex of the article's identity>.md``,
 so a re-crawl rewrites the same post. Every write is atomic (a temporary file
 in the same folder, then a rename): a killed crawl never leaves half a post.
+
+With a database on, a post is written once its row is committed (the store's
+``articles_committed`` signal), never for an article the database lost: new
+and changed articles are written, one stored unchanged only when its post is
+missing, an older copy of a stored article never (it must not replace the
+current text). The batch about to be committed is kept in a journal
+(:mod:`newscrawl.exporters.journal`) until its posts are written, so a kill
+between the commit and the writes is made good by the next run. With no
+database every scraped article is written at once.
 """
 
 from __future__ import annotations
@@ -31,7 +40,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.exporters.journal import clear_journal, journal_path, recover, write_journal
 from newscrawl.items import Article
+from newscrawl.pipelines.store import articles_committed, articles_committing, store_enabled
 from newscrawl.urls import article_key
 
 logger = logging.getLogger(__name__)
@@ -229,6 +240,9 @@ class MarkdownPosts:
         self.tags = tags
         self.stats = stats
         self.fsync = fsync
+        #: The database the posts wait for ("" : none, posts written at once).
+        self.database = ""
+        self.journal = journal_path(folder)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -244,7 +258,12 @@ class MarkdownPosts:
             s.getbool("NEWSCRAWL_MARKDOWN_FSYNC", False),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        if store_enabled(s):
+            ext.database = str(s.get("NEWSCRAWL_DATABASE"))
+            crawler.signals.connect(ext.articles_committing, signal=articles_committing)
+            crawler.signals.connect(ext.articles_committed, signal=articles_committed)
+        else:
+            crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         return ext
 
     def spider_opened(self, spider: Any) -> None:
@@ -252,10 +271,35 @@ class MarkdownPosts:
         removed = remove_stale_temp_files(self.folder)
         if removed:
             logger.info("removed %d half-written posts left by a killed run", removed)
+        if self.database:
+            found = recover(self.journal, self.database)
+            if found is not None:
+                for article in found[1]:
+                    self.write(article)
+                clear_journal(self.journal)
 
     def item_scraped(self, item: Any, spider: Any) -> None:
         if isinstance(item, Article):
             self.write(item)
+
+    def _to_write(self, articles: list[Any], outcomes: list[str]) -> list[Article]:
+        return [
+            a
+            for a, outcome in zip(articles, outcomes, strict=True)
+            if isinstance(a, Article)
+            and outcome != "older"
+            and not (outcome == "seen" and self.path_for(a).exists())
+        ]
+
+    def articles_committing(self, articles: list[Any], outcomes: list[str]) -> None:
+        posts = self._to_write(articles, outcomes)
+        if posts:
+            write_journal(self.journal, posts, 0)
+
+    def articles_committed(self, articles: list[Any], outcomes: list[str]) -> None:
+        for article in self._to_write(articles, outcomes):
+            self.write(article)
+        clear_journal(self.journal)
 
     def path_for(self, article: Article) -> Path:
         """The post's path; another article already holding the name gets ``-2``, ``-3``..."""

@@ -14,6 +14,18 @@ naming it (password masked). One that goes away mid-run is reconnected
 ``NEWSCRAWL_DATABASE_RETRIES`` times (the uncommitted batch is written again
 each time); after that the crawl stops with reason ``database_unavailable``,
 and every later item is dropped rather than passed on as if stored.
+
+A row the database refuses (PostgreSQL's SQLSTATE says data exception,
+integrity, program limit such as an identity too long for its index...) is
+that article's problem: it is dropped as ``store_refused`` with one WARNING
+naming its URL and the reason, and the rest of the batch is written again
+without it. Which errors mean "lost" and which "refused" is the backend's
+:meth:`~newscrawl.storage.Store.error_kind`.
+
+After each commit the pipeline sends :data:`articles_committed` with the
+batch as stored and what each write did; the file outputs
+(:mod:`newscrawl.exporters.feeds`, :mod:`newscrawl.exporters.markdown`) write
+from that signal, so a file never holds a record the database lost.
 """
 
 from __future__ import annotations
@@ -24,13 +36,51 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from twisted.internet import task
 
 from newscrawl.items import Article
 from newscrawl.pipelines import as_article, drop
-from newscrawl.storage import StorageError, Store, mask_password, open_store
+from newscrawl.storage import (
+    RefusedValue,
+    StorageError,
+    Store,
+    mask_password,
+    open_store,
+    stored_article,
+)
 
 logger = logging.getLogger(__name__)
+
+articles_committing = object()
+"""Signal sent just before each commit, with the same arguments as
+:data:`articles_committed`: file outputs note what they are about to write
+(:mod:`newscrawl.exporters.journal`), so a kill between the commit and their
+writes is repaired by the next run."""
+
+articles_committed = object()
+"""Signal sent after each commit: ``articles`` (the batch as stored, in
+order) and ``outcomes`` (``new``, ``seen``, ``changed`` or ``older`` for each)."""
+
+PIPELINE = "newscrawl.pipelines.store.StorePipeline"
+
+
+def store_enabled(settings: BaseSettings) -> bool:
+    """True when this crawl stores articles in a database (so file outputs
+    wait for :data:`articles_committed` instead of ``item_scraped``)."""
+    if not settings.get("NEWSCRAWL_DATABASE"):
+        return False
+    pipelines = settings.getwithbase("ITEM_PIPELINES")
+    return any(
+        (k if isinstance(k, str) else f"{k.__module__}.{k.__qualname__}") == PIPELINE
+        and v is not None
+        for k, v in pipelines.items()
+    )
+
+
+def _short(url: str, limit: int = 200) -> str:
+    """A URL fit for one log line (a refused one may be 100 KB long)."""
+    return url if len(url) <= limit else f"{url[:limit]}... ({len(url)} characters)"
 
 
 class DatabaseUnavailable(StorageError):
@@ -111,17 +161,20 @@ class StorePipeline:
     def process_item(self, item: Any) -> Article:
         a = as_article(item)
         if self.failed or self.store is None:
-            raise drop(self.stats, "database_unavailable", a.url)
+            raise drop(self.stats, "database_unavailable", _short(a.url))
+        try:
+            a = stored_article(a)
+        except RefusedValue as exc:
+            raise drop(self.stats, "store_refused", f"{_short(a.url)} ({exc})") from exc
         self.pending.append(a)
         try:
             self._write(a)
         except DatabaseUnavailable as exc:
             self._give_up(exc)
-            raise drop(self.stats, "database_unavailable", a.url) from exc
+            raise drop(self.stats, "database_unavailable", _short(a.url)) from exc
         except _BadValue as exc:
             self.pending.pop()
-            logger.error("cannot store %s: %s", a.url, exc)
-            raise drop(self.stats, "store_error", a.url) from exc
+            raise drop(self.stats, "store_refused", f"{_short(a.url)} ({exc})") from exc
         if (
             len(self.pending) >= self.commit_items
             or time.monotonic() - self.last_commit >= self.commit_seconds
@@ -130,7 +183,7 @@ class StorePipeline:
                 self.flush()
             except DatabaseUnavailable as exc:
                 self._give_up(exc)
-                raise drop(self.stats, "database_unavailable", a.url) from exc
+                raise drop(self.stats, "database_unavailable", _short(a.url)) from exc
         return a
 
     def _tick(self) -> None:
@@ -145,16 +198,44 @@ class StorePipeline:
     def flush(self) -> None:
         """Commit the batch (reconnecting and writing it again if needed)."""
         if self.store is not None and self.pending:
-            self._run(self.store.commit, replay=self.pending)
-            self._stored(len(self.pending))
+            if self.crawler is not None:
+                self.crawler.signals.send_catch_log(
+                    articles_committing,
+                    articles=self.pending,
+                    outcomes=self.outcomes,
+                    spider=self.crawler.spider,
+                )
+            try:
+                self._run(self.store.commit, replay=self.pending)
+            except _BadValue as exc:
+                # Refused at COMMIT (a deferred check): nothing of the batch
+                # is stored, each article is a counted drop.
+                self.store.rollback()
+                for a in self.pending:
+                    logger.warning(
+                        "%s", drop(self.stats, "store_refused", f"{_short(a.url)} ({exc})")
+                    )
+                self.pending, self.outcomes = [], []
+                self.last_commit = time.monotonic()
+                return
+            batch, outcomes = self.pending, self.outcomes
             self.pending = []
             self.outcomes = []
+            # First thing after the commit: the files get the batch now.
+            if self.crawler is not None:
+                self.crawler.signals.send_catch_log(
+                    articles_committed,
+                    articles=batch,
+                    outcomes=outcomes,
+                    spider=self.crawler.spider,
+                )
+            self._stored(outcomes)
         self.last_commit = time.monotonic()
 
-    def _stored(self, n: int) -> None:
+    def _stored(self, outcomes: list[str]) -> None:
         if self.stats is not None:
-            self.stats.inc_value("newscrawl/stored", n)
-            for outcome in self.outcomes:
+            self.stats.inc_value("newscrawl/stored", len(outcomes))
+            for outcome in outcomes:
                 self.stats.inc_value(f"newscrawl/store/{outcome}")
 
     # --- errors ----------------------------------------------------------
@@ -186,9 +267,13 @@ class StorePipeline:
         while True:
             try:
                 return op()
-            except store.data_errors as exc:
-                raise _BadValue(f"{type(exc).__name__}: {exc}") from exc
-            except store.connection_errors as exc:
+            except Exception as exc:
+                kind = store.error_kind(exc)
+                if kind is None:
+                    raise
+                if kind == "refused":
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    raise _BadValue(f"{type(exc).__name__}: {reason}"[:300]) from exc
                 if attempt >= self.retries:
                     raise DatabaseUnavailable(
                         f"lost the database {mask_password(self.database)} and could not get it "

@@ -19,30 +19,49 @@ schema. Tables:
     runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
 
 Every value goes in as a query parameter. U+0000 cannot be stored in
-PostgreSQL text, so both backends store it as U+FFFD (the character HTML
-parsers give for ``&#0;``): the two databases always hold the same values.
+PostgreSQL text, and a lone surrogate (U+D800-U+DFFF) cannot be encoded as
+UTF-8 by either driver, so both backends store them as U+FFFD (the character
+HTML parsers give for ``&#0;``): the two databases always hold the same values.
+An identity longer than :data:`MAX_KEY_BYTES` (PostgreSQL's index cannot hold
+it) is refused by both (:class:`RefusedValue`): the article is dropped, not
+the database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from newscrawl.items import ARTICLE_FIELDS, Article, article_record
 from newscrawl.urls import article_key
 
-SCHEMA_VERSION = 2
-"""1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists."""
+SCHEMA_VERSION = 3
+"""1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists;
+3: keys re-spelled (undecodable query bytes kept, tracking parameters per site)."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
 SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")
+MAX_KEY_BYTES = 2000
+"""Longest article identity stored (UTF-8 bytes). PostgreSQL's btree index
+refuses rows over ~2,700 bytes (``index row requires N bytes``); a shorter
+common limit makes both backends refuse the same articles."""
+
+ErrorKind = Literal["lost", "refused"]
+"""What a driver error means: the connection or server is gone (reconnect and
+retry), or the database refused this row (drop the article, carry on)."""
 
 
 class StorageError(RuntimeError):
     """The database cannot be used; the message names it (password masked)."""
+
+
+class RefusedValue(ValueError):
+    """An article neither backend can store as it is (e.g. a too long identity)."""
 
 
 def mask_password(url: str) -> str:
@@ -83,10 +102,17 @@ def seen_time(value: str | None) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _no_nul(value: Any) -> Any:
-    """``value`` with U+0000 replaced by U+FFFD in every string it holds."""
+    """``value`` with U+0000 and lone surrogates replaced by U+FFFD in every string it holds.
+
+    >>> _no_nul(["a\x00b", {"k": "\ud800"}])
+    ['a\ufffdb', {'k': '\ufffd'}]
+    """
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
+        return _UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, list):
         return [_no_nul(v) for v in value]
     if isinstance(value, dict):
@@ -95,8 +121,19 @@ def _no_nul(value: Any) -> Any:
 
 
 def storable_record(article: Article) -> dict[str, Any]:
-    """The article's schema fields as they are stored (NUL replaced)."""
+    """The article's schema fields as they are stored (NUL and lone surrogates replaced)."""
     return {k: _no_nul(v) for k, v in article_record(article).items()}
+
+
+def stored_article(article: Article) -> Article:
+    """The article as the database holds it: what the file outputs write too,
+    so files and rows agree. Raises RefusedValue when it cannot be stored."""
+    rec = storable_record(article)
+    key = article_key(rec["url"], rec["canonical_url"])
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise RefusedValue(f"identity of {size} bytes (at most {MAX_KEY_BYTES})")
+    return dataclasses.replace(article, **rec)
 
 
 class Store:
@@ -106,16 +143,19 @@ class Store:
     :meth:`commit` (or :meth:`rollback`); nothing is committed implicitly.
     """
 
-    #: exceptions meaning "the connection or the database is gone": retry after reconnecting.
-    connection_errors: tuple[type[BaseException], ...] = ()
-    #: exceptions meaning "this value cannot be stored": drop the item.
-    data_errors: tuple[type[BaseException], ...] = ()
     dialect = ""
 
     def __init__(self, url: str) -> None:
         self.url = url
 
     # --- dialect hooks -------------------------------------------------
+    def error_kind(self, exc: BaseException) -> ErrorKind | None:
+        """What ``exc`` (raised by a statement or commit) means; None: not a
+        database error (a bug: let it through)."""
+        if isinstance(exc, RefusedValue | UnicodeError):
+            return "refused"
+        return None
+
     def p(self, name: str) -> str:
         """The placeholder of the named parameter ``name``."""
         raise NotImplementedError
@@ -152,7 +192,13 @@ class Store:
     def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
         """Steps taking the schema from version ``n - 1`` to ``n``: SQL
         statements, or functions for what SQL alone cannot do."""
-        return {}
+        return {3: [self.respell_keys]}
+
+    def respell_keys(self) -> None:
+        """Move each row to the key today's identity rules give it."""
+        from newscrawl.storage.rekey import rekey
+
+        rekey(self)
 
     def lock_schema(self) -> None:
         """Serialize schema creation between crawlers sharing the database."""
@@ -175,7 +221,15 @@ class Store:
         return int(row[0]) if row else None
 
     def ensure_schema(self) -> None:
-        """Create the schema on first use, or migrate an older one, in one transaction."""
+        """Create the schema on first use, or migrate an older one, in one transaction.
+
+        A database already at this version is only read: every connection
+        (the store, the seen-store, the runs table, a second job) opens
+        through here, and none of them should wait for a writer to do nothing."""
+        if self.schema_version() == SCHEMA_VERSION:
+            self.commit()
+            return
+        self.commit()
         self.lock_schema()
         version = self.schema_version()
         if version is not None and version > SCHEMA_VERSION:
@@ -208,7 +262,8 @@ class Store:
         """Store one article; what happened: ``new``, ``seen`` (same text,
         last_seen moved), ``changed`` (new text current, old one in versions)
         or ``older`` (a text older than the current one, kept in versions)."""
-        rec = storable_record(article)
+        article = stored_article(article)
+        rec = article_record(article)
         key = article_key(article.url, article.canonical_url)
         seen = seen_time(article.fetched_at)
         params = self._params(rec) | {"id": key, "seen": seen}

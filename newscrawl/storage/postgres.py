@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from newscrawl.storage import StorageError, Store, article_columns, mask_password
+from newscrawl.storage import ErrorKind, StorageError, Store, article_columns, mask_password
+
+#: SQLSTATE classes (and codes) meaning the server or the connection is gone
+#: or short of resources for now: reconnect and write the batch again. Every
+#: other SQLSTATE (22 data exception, 23 integrity, 54 program limit exceeded
+#: such as "index row requires N bytes", 42 ...) is the row's own problem.
+LOST_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03", "58", "40", "57014")
 
 INSTALL = "pip install 'newscrawl[postgres]' (psycopg 3)"
 
@@ -33,9 +39,21 @@ class PostgresStore(Store):
         from psycopg.types.json import Jsonb
 
         self.Jsonb = Jsonb
-        self.connection_errors = (self.psycopg.OperationalError, self.psycopg.InterfaceError)
-        self.data_errors = (self.psycopg.DataError, self.psycopg.IntegrityError)
         self.conn: Any = None
+
+    def error_kind(self, exc: BaseException) -> ErrorKind | None:
+        """By SQLSTATE, not by psycopg's class: ProgramLimitExceeded (54000)
+        is an OperationalError, yet retrying the same row can never work.
+        No SQLSTATE at all means the client lost the server (a closed socket,
+        "the connection is closed")."""
+        if not isinstance(exc, self.psycopg.Error):
+            return super().error_kind(exc)
+        state = exc.sqlstate
+        if state is None:
+            if isinstance(exc, self.psycopg.OperationalError | self.psycopg.InterfaceError):
+                return "lost"
+            return "refused"
+        return "lost" if state.startswith(LOST_SQLSTATES) else "refused"
 
     def connect(self) -> None:
         try:

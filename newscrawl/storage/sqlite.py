@@ -8,7 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newscrawl.storage import StorageError, Store, article_columns, json_text, mask_password
+from newscrawl.storage import (
+    ErrorKind,
+    StorageError,
+    Store,
+    article_columns,
+    json_text,
+    mask_password,
+)
 from newscrawl.urls import article_key
 
 
@@ -25,12 +32,19 @@ def database_path(url: str) -> Path:
     return Path(url)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+BUSY_TIMEOUT_S = 30.0
+"""How long a write waits for another job's transaction on the same file."""
+
+
+def _writes(sql: str) -> bool:
+    return sql.lstrip()[:7].upper().startswith(_WRITES)
+
+
 class SQLiteStore(Store):
     """One SQLite file in WAL mode: a killed process loses only what it had
     not committed, and readers are never blocked by the crawl."""
 
-    connection_errors = (sqlite3.OperationalError,)
-    data_errors = (sqlite3.DataError, sqlite3.IntegrityError, sqlite3.InterfaceError)
     dialect = "sqlite"
 
     def __init__(self, url: str) -> None:
@@ -42,7 +56,7 @@ class SQLiteStore(Store):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we say BEGIN ourselves, so a batch is one transaction.
-            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -53,6 +67,16 @@ class SQLiteStore(Store):
                 "(sqlite:///data/newscrawl.sqlite3) or a postgresql:// URL."
             ) from exc
         self.conn = conn
+
+    def error_kind(self, exc: BaseException) -> ErrorKind | None:
+        # OperationalError: locked past the busy timeout, disk I/O, file gone:
+        # worth reopening and retrying. DataError (string or blob too big),
+        # IntegrityError, InterfaceError (a value it cannot bind): this row.
+        if isinstance(exc, sqlite3.OperationalError):
+            return "lost"
+        if isinstance(exc, sqlite3.Error):
+            return "refused"
+        return super().error_kind(exc)
 
     def _conn(self) -> sqlite3.Connection:
         if self.conn is None:
@@ -71,8 +95,18 @@ class SQLiteStore(Store):
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         conn = self._conn()
         if not conn.in_transaction:
-            conn.execute("BEGIN")
+            # A transaction that writes takes the write lock at BEGIN, waiting
+            # up to the busy timeout for another job's batch: a deferred one
+            # that read first could not wait ("database is locked" at once
+            # when another connection had committed since its read).
+            conn.execute("BEGIN IMMEDIATE" if _writes(sql) else "BEGIN")
         return conn.execute(sql, params or {})
+
+    def lock_schema(self) -> None:
+        # ensure_schema() reads the version, then writes: hold the write lock first.
+        conn = self._conn()
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         conn = self._conn()
@@ -122,13 +156,13 @@ class SQLiteStore(Store):
         # mobile/desktop folding and parameter order: re-key the rows. A row
         # whose new key is already taken (the same article stored twice under
         # the old keys) keeps its old key rather than being lost.
-        return {
-            2: [
-                "ALTER TABLE articles ADD COLUMN changed_at TEXT NOT NULL DEFAULT ''",
-                "UPDATE articles SET changed_at = first_seen",
-                self._rekey,
-            ]
-        }
+        steps = super().migrations()
+        steps[2] = [
+            "ALTER TABLE articles ADD COLUMN changed_at TEXT NOT NULL DEFAULT ''",
+            "UPDATE articles SET changed_at = first_seen",
+            self._rekey,
+        ]
+        return steps
 
     def _rekey(self) -> None:
         conn = self._conn()
