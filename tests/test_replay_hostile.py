@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from conftest import replay
-from hostile_inputs import MTIME_ISO, Case, write_hostile_inputs
 from w3lib.url import file_uri_to_path
+
+from bench.hostile_inputs import MTIME_ISO, Case, write_hostile_inputs
 
 # Reasons only the replay spider gives: their counts are exact. Other
 # reasons (empty_file, not_html, no_title...) may also come from the
@@ -215,8 +216,7 @@ def test_front_matter_refuses_aliases_and_deep_nesting() -> None:
 
 
 def test_warc_reading_resumes_after_a_cut_gzip_member(tmp_path: Path) -> None:
-    from hostile_inputs import _warc, page
-
+    from bench.hostile_inputs import _warc, page
     from newscrawl.spiders.replay_warc import Damage, Record, warc_records
 
     one = _warc([{"url": "https://w.example/1", "body": page("one")}], gz=True)
