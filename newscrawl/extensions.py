@@ -143,8 +143,9 @@ def build_report(
         },
         "rechecked": int(stats.get("newscrawl/incremental/rechecked", 0)),
         "articles": {
-            # to the file outputs (an article reaches them once its row is committed)
-            "written": int(stats.get("newscrawl/written", stats.get("item_scraped_count", 0))),
+            # to the file outputs: once its row is committed, when new or changed
+            # (every article to an -O file); all of them when there is no database
+            "written": int(stats.get("newscrawl/written", 0)),
             "stored": int(stats.get("newscrawl/stored", 0)),
             "new": int(stats.get("newscrawl/store/new", 0)),
             "changed": int(stats.get("newscrawl/store/changed", 0)),

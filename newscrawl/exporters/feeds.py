@@ -232,14 +232,17 @@ class CommittedFeedExporter(FeedExporter):
     def articles_committed(self, articles: list[Any], outcomes: list[str], spider: Spider) -> None:
         """Export a committed batch: to every feed, or only to overwriting
         ones when the article was already stored with this text."""
-        overwriting = [s for s in self.slots if _overwrites(s)]
+        written = 0
         for item, outcome in zip(articles, outcomes, strict=True):
+            overwriting = [s for s in self.slots if _overwrites(s)]
             if outcome in APPENDED_OUTCOMES:
                 super().item_scraped(item, spider)
-            else:
+                written += 1 if self.slots else 0
+            elif overwriting:
                 self._export_to(item, spider, overwriting)
-            overwriting = [s for s in self.slots if _overwrites(s)]
+                written += 1
         for _slot, path in self._journaled():
             clear_journal(journal_path(path))
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(WRITTEN_STAT, len(articles))
+            # articles that reached at least one file output
+            self.crawler.stats.inc_value(WRITTEN_STAT, written)
