@@ -106,10 +106,10 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _no_nul(value: Any) -> Any:
-    """``value`` with U+0000 and lone surrogates replaced by U+FFFD in every string it holds.
+    r"""``value`` with U+0000 and lone surrogates replaced by U+FFFD in every string it holds.
 
-    >>> _no_nul(["a\x00b", {"k": "\ud800"}])
-    ['a\ufffdb', {'k': '\ufffd'}]
+    >>> _no_nul(["a\x00b", {"k": "\ud800"}]) == ["a\ufffdb", {"k": "\ufffd"}]
+    True
     """
     if isinstance(value, str):
         return _UNSTORABLE.sub("\ufffd", value)
