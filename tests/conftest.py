@@ -177,6 +177,9 @@ def replay(
         f"NEWSCRAWL_JSONL={out}",
         "-s",
         f"NEWSCRAWL_DATABASE=sqlite:///{tmp / 'db.sqlite3'}",
+        # in tmp too when called from a module fixture (no test's tmp folder yet)
+        "-s",
+        f"NEWSCRAWL_REPORT={tmp / 'reports' / '{spider}-{time}.json'}",
         *extra,
         env=env,
     )

@@ -101,15 +101,7 @@ def test_database_that_cannot_be_opened_is_one_line_and_exit_1(tmp_path: Path) -
 def test_lock_held_by_another_run_is_one_line_and_exit_1(tmp_path: Path) -> None:
     with feed_server(tmp_path) as server:
         server.gate.clear()  # the first run waits for its article pages
-        env = {**os.environ, **server.env()}
-        first = subprocess.Popen(
-            crawl_command("feeds", "-a", f"url={BASE}rss.xml", **feeds_settings(tmp_path)),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        first = start_feeds(server, **feeds_settings(tmp_path))
         try:
             wait(lambda: holds_lock(tmp_path, first), first)
             second = crawl(
@@ -146,14 +138,7 @@ def test_database_lost_mid_run_exits_4(tmp_path: Path, fresh_postgres_url: str) 
     }
     with feed_server(tmp_path) as server, psycopg.connect(admin_url, autocommit=True) as admin:
         server.gate.clear()
-        proc = subprocess.Popen(
-            crawl_command("feeds", "-a", f"url={BASE}rss.xml", **settings),
-            cwd=ROOT,
-            env={**os.environ, **server.env()},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_feeds(server, **settings)
         try:
             wait(lambda: page_asked(server), proc)  # the store is connected by now
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
@@ -208,14 +193,7 @@ def test_replay_of_nothing_exits_5(tmp_path: Path) -> None:
 def test_sigterm_exits_6(tmp_path: Path) -> None:
     with feed_server(tmp_path) as server:
         server.gate.clear()
-        proc = subprocess.Popen(
-            crawl_command("feeds", "-a", f"url={BASE}rss.xml", **feeds_settings(tmp_path)),
-            cwd=ROOT,
-            env={**os.environ, **server.env()},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_feeds(server, **feeds_settings(tmp_path))
         try:
             wait(lambda: page_asked(server), proc)
             proc.send_signal(signal.SIGTERM)
@@ -323,6 +301,18 @@ def test_scrapy_shell_opens_a_saved_page() -> None:
     # The <title> tag: the headline with the site's tail.
     assert proc.stdout.strip().startswith(golden["title"]), proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def start_feeds(server: Any, **settings: object) -> subprocess.Popen[str]:
+    """``scrapy crawl feeds`` of the fixture server's RSS, running (its stderr piped)."""
+    return subprocess.Popen(
+        crawl_command("feeds", "-a", f"url={BASE}rss.xml", **settings),
+        cwd=ROOT,
+        env={**os.environ, **server.env()},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait(pred: Any, proc: subprocess.Popen[str], timeout: float = 60) -> None:

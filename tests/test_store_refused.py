@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +16,12 @@ from conftest import crawl, read_jsonl
 from pagegen import write_page, write_pages
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
+from test_store import opened
 
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.pipelines.store import StorePipeline, articles_committed
-from newscrawl.storage import Store, open_store
+from newscrawl.storage import Store
 from newscrawl.urls import article_key
-
-
-@contextmanager
-def opened(url: str) -> Iterator[Store]:
-    store = open_store(url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def article(i: int, **changes: Any) -> Article:
