@@ -1,2 +1,3 @@
 """newscrawl's Scrapy commands (``COMMANDS_MODULE``): ``crawl`` is Scrapy's
-own, plus an exit status for a run whose health report raised an alarm."""
+own with an exit status that says how the run went (``crawl.py``); ``shell``
+opens a saved page from a path."""

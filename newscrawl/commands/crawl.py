@@ -24,7 +24,7 @@ summary's "exit status" line says which and why):
       dropped or skipped (the summary's "unaccounted inputs" WARNING)
 ====  ==================================================================
 
-When several apply, the first one in this table wins.
+When several apply, the first in the order 1, 4, 6, 5, 7, 3 wins (``exit_status``).
 """
 
 from __future__ import annotations
