@@ -1,23 +1,35 @@
 """newscrawl's benchmark: one command, run from the project folder.
 
-    .venv/bin/python -m bench                      # throughput (2,000 pages) + micro
+    .venv/bin/python -m bench                      # throughput, Sina pages, micro
     .venv/bin/python -m bench --pages 5000 --repeat 3
+    .venv/bin/python -m bench --only sina --sina-copies 100
     .venv/bin/python -m bench --only memory        # 10,000 and 100,000 pages
+    .venv/bin/python -m bench.cpu_profile          # where the full replay's CPU goes
 
-Throughput: generated Sina-like pages (``bench/generate.py``) replayed three
+Throughput: generated Sina-like pages (``bench/generate.py``) replayed five
 ways, each in its own process, one after another:
 
+0. ``bare-defaults``: the bare spider with Scrapy's default settings (what
+   the replay tuning buys);
 1. ``bare``: Scrapy alone, a spider yielding ``{"url": ...}``: the ceiling;
-2. ``newscrawl``: ``scrapy crawl replay`` with every pipeline, JSON Lines and
+2. ``floor``: Scrapy parsing each page with lxml (parsel) for its
+   ``<title>``: the floor of any Scrapy replay that reads its pages;
+3. ``newscrawl``: ``scrapy crawl replay`` with every pipeline, JSON Lines and
    SQLite outputs, exactly as a user runs it;
-3. ``trafilatura``: a spider calling trafilatura and dateparser per page.
+4. ``trafilatura``: a spider calling trafilatura and dateparser per page.
+
+``sina``: rows 1 to 4 again on pages built from the Sina corpus
+(``bench/sina_pages.py``: ``--sina-copies`` copies of its 20 real pages,
+each under its own address, written into the work folder at run time).
 
 pages/s is pages over Scrapy's ``elapsed_time_seconds`` (the crawl, not the
-interpreter's start-up). CPU s/page comes from the child's resource usage
-(user + system), less that of the same command on one page, over the pages
-after the first. Peak RSS is the child's own high-water mark (``VmHWM``).
-Absolute figures vary from machine to machine; the ratios are the figures
-to quote.
+interpreter's start-up). CPU ms/page comes from the child's resource usage
+(user + system), less that of the same command on one page in the same
+round (the start-up), over the pages after the first: the marginal cost of
+a page; the median over rounds. Peak RSS is the child's own high-water mark
+(``VmHWM``). Absolute figures vary from machine to machine; the ratios are
+the figures to quote, above all floor/newscrawl by CPU per page (the target
+is >= 0.6: newscrawl costs at most 1/0.6 of the floor).
 """
 
 from __future__ import annotations
@@ -36,16 +48,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import micro
+from bench import micro, sina_pages
 from bench.generate import generate, page_path
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = ("bare-defaults", "bare", "newscrawl", "trafilatura")
+KINDS = ("bare-defaults", "bare", "floor", "newscrawl", "trafilatura")
+SINA_KINDS = ("bare", "floor", "newscrawl", "trafilatura")
 LABELS = {
     "bare-defaults": "0 bare Scrapy, Scrapy defaults",
     "bare": "1 bare Scrapy (ceiling)",
-    "newscrawl": "2 newscrawl full replay",
-    "trafilatura": "3 trafilatura + dateparser",
+    "floor": "2 Scrapy + lxml <title> (floor)",
+    "newscrawl": "3 newscrawl full replay",
+    "trafilatura": "4 trafilatura + dateparser",
 }
 
 
@@ -177,51 +191,106 @@ def _mb(x: float) -> str:
     return f"{x:.0f} MB"
 
 
+def check_sina(work: Path, rows: list[dict[str, str]], tag: str) -> str:
+    """How many of the Sina copies newscrawl wrote, each under its own address."""
+    path = work / f"out-newscrawl{tag}" / "articles.jsonl"
+    urls = [json.loads(line)["url"] for line in path.read_text("utf-8").splitlines() if line]
+    wanted = {r["url"] for r in rows}
+    return (
+        f"newscrawl output: {len(urls)} records of {len(rows)} pages, "
+        f"{len(wanted & set(urls))} distinct pages"
+    )
+
+
+def measure(
+    kinds: tuple[str, ...], corpus: Path, first: Path, pages: int, repeat: int, work: Path, tag: str
+) -> tuple[dict[str, list[Run]], dict[str, list[Run]], list[str]]:
+    """``repeat`` rounds of: each kind on one page (its start-up cost), then
+    each kind on the whole corpus, one process after another."""
+    base: dict[str, list[Run]] = {k: [] for k in kinds}
+    runs: dict[str, list[Run]] = {k: [] for k in kinds}
+    warnings = []
+    for _ in range(repeat):
+        for k in kinds:
+            base[k].append(run_one(k, first, 1, work, f"{tag}-1"))
+        for k in kinds:
+            r = run_one(k, corpus, pages, work, tag)
+            if r.items != pages:
+                warnings.append(f"warning: {k} scraped {r.items} items of {pages} pages")
+            runs[k].append(r)
+    return runs, base, warnings
+
+
+def _marginal(runs: list[Run], base: list[Run]) -> list[float]:
+    """CPU seconds per page of each round, with that round's start-up (the
+    one-page run) subtracted."""
+    return [(r.cpu - b.cpu) / (r.pages - 1) for r, b in zip(runs, base, strict=True)]
+
+
+def table(runs: dict[str, list[Run]], base: dict[str, list[Run]]) -> list[str]:
+    """The rows (median over rounds) and the ratios to newscrawl's full replay."""
+    lines = [f"{'':34} {'pages/s':>9} {'CPU ms/page':>12} {'peak RSS':>9}"]
+    rate: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for k, rs in runs.items():
+        rate[k] = statistics.median(r.rate for r in rs)
+        cpu[k] = statistics.median(_marginal(rs, base[k]))
+        rss = max(r.maxrss_mb for r in rs)
+        lines.append(f"{LABELS[k]:34} {rate[k]:9.1f} {cpu[k] * 1000:12.2f} {_mb(rss):>9}")
+    lines.append("")
+    n = "newscrawl"
+    for k, target in (("floor", "  (target >= 0.6)"), ("bare", ""), ("trafilatura", "")):
+        if k not in runs:
+            continue
+        # Both say how fast newscrawl is next to ``k`` (above 1: faster).
+        by_cpu, by_rate = cpu[k] / cpu[n], rate[n] / rate[k]
+        name = f"{n} / {k}" if k == "trafilatura" else f"{k} / {n}"
+        lines.append(
+            f"{name + ':':26} {by_cpu:.2f} by CPU per page, {by_rate:.2f} by pages/s{target}"
+        )
+        if k == "floor" and len(runs[k]) > 1:
+            pairs = zip(_marginal(runs[k], base[k]), _marginal(runs[n], base[n]), strict=True)
+            each = [x / y for x, y in pairs]
+            lines.append(f"{name} by CPU, per round: " + ", ".join(f"{v:.2f}" for v in each))
+    return lines
+
+
 def throughput(pages: int, repeat: int, work: Path) -> list[str]:
+    """The generated pages, every kind of run."""
     corpus = work / f"pages-{pages}"
     truth = generate(corpus, pages)
-    sizes = [int(t["bytes"]) for t in truth]
+    sizes = [int(str(t["bytes"])) for t in truth]
     gb = sum(1 for t in truth if t["encoding"] == "gb2312")
     lines = [
         f"corpus: {pages} generated Sina-like pages, {sum(sizes) / 1e6:.0f} MB, "
         f"{min(sizes) // 1024}-{max(sizes) // 1024} KB (median "
         f"{sorted(sizes)[len(sizes) // 2] // 1024} KB), {gb} GB2312, {pages - gb} UTF-8",
     ]
-    first = page_path(corpus, 0)
-    base = {k: run_one(k, first, 1, work) for k in KINDS}  # start-up cost, subtracted
-    runs: dict[str, list[Run]] = {k: [] for k in KINDS}
-    for _ in range(repeat):
-        for k in KINDS:
-            r = run_one(k, corpus, pages, work)
-            if r.items != pages:
-                lines.append(f"warning: {k} scraped {r.items} items of {pages} pages")
-            runs[k].append(r)
+    runs, base, warnings = measure(KINDS, corpus, page_path(corpus, 0), pages, repeat, work, "")
+    lines += warnings
     lines.append(check_output(work, truth))
     lines.append("")
-    lines.append(f"{'':32} {'pages/s':>9} {'CPU ms/page':>12} {'peak RSS':>9}")
-    rate: dict[str, float] = {}
-    cpu: dict[str, float] = {}
-    for k in KINDS:
-        rate[k] = statistics.median(r.rate for r in runs[k])
-        cpu[k] = statistics.median((r.cpu - base[k].cpu) / (pages - 1) for r in runs[k])
-        rss = max(r.maxrss_mb for r in runs[k])
-        lines.append(f"{LABELS[k]:32} {rate[k]:9.1f} {cpu[k] * 1000:12.2f} {_mb(rss):>9}")
+    return lines + table(runs, base)
+
+
+def sina(copies: int, repeat: int, work: Path) -> list[str]:
+    """Pages built from the Sina corpus (``bench/sina_pages.py``): the rows
+    that the ratios to newscrawl need."""
+    corpus = work / f"sina-{copies}"
+    rows = sina_pages.build(corpus, copies)
+    pages = len(rows)
+    sizes = [(corpus / r["file"]).stat().st_size for r in rows[: pages // copies]]
+    lines = [
+        f"corpus: {copies} copies of the {pages // copies} Sina corpus pages ({pages} pages, "
+        f"{sum(sizes) * copies / 1e6:.0f} MB, {min(sizes) // 1024}-{max(sizes) // 1024} KB), "
+        "each copy under its own address"
+    ]
+    first = corpus / rows[0]["file"]
+    runs, base, warnings = measure(SINA_KINDS, corpus, first, pages, repeat, work, "-sina")
+    lines += warnings
+    lines.append(check_sina(work, rows, "-sina"))
     lines.append("")
-    r21 = rate["newscrawl"] / rate["bare"]
-    r23 = rate["newscrawl"] / rate["trafilatura"]
-    c21 = cpu["bare"] / cpu["newscrawl"]
-    c23 = cpu["trafilatura"] / cpu["newscrawl"]
-    lines.append(
-        f"ratio 2/1 (newscrawl / bare Scrapy):  {r21:.2f} by pages/s, {c21:.2f} by CPU per page  (target >= 0.6)"
-    )
-    lines.append(
-        f"ratio 2/3 (newscrawl / trafilatura):  {r23:.2f} by pages/s, {c23:.2f} by CPU per page  (target >= 3)"
-    )
-    if repeat > 1:
-        for name, a, b in (("2/1", "newscrawl", "bare"), ("2/3", "newscrawl", "trafilatura")):
-            each = [x.rate / y.rate for x, y in zip(runs[a], runs[b], strict=True)]
-            lines.append(f"ratio {name} per round: " + ", ".join(f"{v:.2f}" for v in each))
-    return lines
+    return lines + table(runs, base)
 
 
 def _proc_kb(pid: int, key: str) -> int:
@@ -241,7 +310,7 @@ def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
     corpus = work / f"memory-{n_max}-{min_kb}-{max_kb}"
     t0 = time.perf_counter()
     truth = generate(corpus, n_max, seed=11, min_kb=min_kb, max_kb=max_kb)
-    total = sum(int(t["bytes"]) for t in truth)
+    total = sum(int(str(t["bytes"])) for t in truth)
     del truth
     lines = [
         f"memory corpus: {n_max} pages of {min_kb}-{max_kb} KB, {total / 1e9:.1f} GB "
@@ -268,9 +337,14 @@ def memory(sizes: list[int], work: Path, min_kb: int, max_kb: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=2000, help="throughput corpus size")
-    ap.add_argument("--repeat", type=int, default=1, help="rounds of the three runs")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of the runs")
     ap.add_argument(
-        "--only", default="throughput,micro", help="throughput, micro, memory (comma-separated)"
+        "--only",
+        default="throughput,sina,micro",
+        help="throughput, sina, micro, memory (comma-separated)",
+    )
+    ap.add_argument(
+        "--sina-copies", type=int, default=0, help="copies of each Sina page (default: pages/20)"
     )
     ap.add_argument("--memory-pages", default="10000,100000")
     ap.add_argument("--memory-kb", default="30,60", help="page size range of the memory corpus")
@@ -286,6 +360,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"newscrawl benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs")
     if "throughput" in parts:
         for line in throughput(a.pages, a.repeat, a.work):
+            print(line, flush=True)
+    if "sina" in parts:
+        print()
+        copies = a.sina_copies or max(2, a.pages // 20)
+        for line in sina(copies, a.repeat, a.work):
             print(line, flush=True)
     if "micro" in parts:
         print()

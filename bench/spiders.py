@@ -1,10 +1,15 @@
-"""The two comparison spiders of the benchmark, each run in its own process:
+"""The comparison spiders of the benchmark, each run in its own process:
 
     python -m bench.spiders bare PAGES OUT          # the ceiling: Scrapy alone
+    python -m bench.spiders floor PAGES OUT         # the floor: Scrapy + lxml parse + <title>
     python -m bench.spiders trafilatura PAGES OUT   # what users would otherwise write
     python -m bench.spiders bare-defaults PAGES OUT # the ceiling with Scrapy's defaults
 
-Both read the same files as ``scrapy crawl replay`` (``file://`` requests)
+``floor`` is what any Scrapy replay that reads its pages pays at least:
+Scrapy's own encoding resolution and decode, one lxml parse (parsel, as
+``response.css`` builds it) and one query, the ``<title>``; no output file.
+
+All read the same files as ``scrapy crawl replay`` (``file://`` requests)
 with the replay spider's own tuning (concurrency, no delay, no robots.txt),
 so the comparison is of the work done per page, not of settings. The run's
 Scrapy stats are written to ``OUT/stats.json``.
@@ -57,6 +62,17 @@ class BareSpider(_FilesSpider):
         yield {"url": response.url}
 
 
+class FloorSpider(_FilesSpider):
+    """Scrapy plus the least a reader of pages does: decode the page, parse
+    it with lxml (parsel) and take its ``<title>``."""
+
+    name = "bench_floor"
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        assert isinstance(response, TextResponse)
+        yield {"url": response.url, "title": response.css("title::text").get()}
+
+
 class TrafilaturaSpider(_FilesSpider):
     """The spider a user writes without newscrawl: trafilatura for the body
     (and its metadata), dateparser for the date shown on the page."""
@@ -89,6 +105,7 @@ class TrafilaturaSpider(_FilesSpider):
 SPIDERS: dict[str, type[_FilesSpider]] = {
     "bare": BareSpider,
     "bare-defaults": BareSpider,  # Scrapy's own defaults: what the tuning buys
+    "floor": FloorSpider,
     "trafilatura": TrafilaturaSpider,
 }
 

@@ -3,16 +3,19 @@ timings here: speed is measured by ``python -m bench``, not asserted)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, replay
+from conftest import ROOT, corpus_dir, replay
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of the project, not an installed package
 from bench.generate import generate, page
+from bench.sina_pages import build
 from newscrawl.logformatter import NewscrawlLogFormatter
 from newscrawl.spiders.replay import ReplaySpider
 
@@ -86,3 +89,36 @@ def test_replay_lists_files_sorted_without_following_folder_links(tmp_path: Path
     expected = sorted(p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".txt"))
     assert [p for p, _ in replay_files(tmp_path)] == expected
     assert list(replay_files(tmp_path / "a.md")) == [(tmp_path / "a.md", "markdown")]
+
+
+def test_floor_spider_parses_each_page_for_its_title(tmp_path: Path) -> None:
+    """The floor row: each page decoded as declared (GB2312 too) and parsed
+    for its <title>, one item per page."""
+    truth = generate(tmp_path / "pages", 3, seed=3)
+    assert {t["encoding"] for t in truth} == {"gb2312", "utf-8"}
+    out = tmp_path / "out"
+    feeds = json.dumps({str(out / "items.jsonl"): {"format": "jsonlines", "encoding": "utf8"}})
+    cmd = [sys.executable, "-m", "bench.spiders", "floor", str(tmp_path / "pages"), str(out)]
+    subprocess.run([*cmd, f"FEEDS={feeds}"], cwd=ROOT, check=True, capture_output=True)
+    assert json.loads((out / "stats.json").read_text())["item_scraped_count"] == 3
+    items = [json.loads(line) for line in (out / "items.jsonl").read_text("utf-8").splitlines()]
+    titles = {Path(i["url"]).name: i["title"] for i in items}
+    for t in truth:
+        assert titles[Path(t["file"]).name].startswith(f"{t['title']}_")
+
+
+def test_sina_copies_are_articles_of_their_own(tmp_path: Path) -> None:
+    """Each copy of a Sina corpus page has its own address, in its sidecar
+    and in the page (its og:url), so the replay stores every copy."""
+    sina = corpus_dir("sina")
+    rows = build(tmp_path / "sina", 2, sina)
+    pages = json.loads((sina / "truth.json").read_text("utf-8"))["pages"]
+    assert len(rows) == 2 * len(pages) == len({r["url"] for r in rows})
+    for r in rows:
+        side = json.loads((tmp_path / "sina" / r["file"]).with_suffix(".json").read_text())
+        assert side["url"] == r["url"]
+    first = next(p for p in pages if "doc-i" in p["url"])
+    copy = next(r for r in rows if r["file"].endswith("0001-" + first["file"]))
+    data = (tmp_path / "sina" / copy["file"]).read_bytes()
+    assert copy["url"].encode() in data and first["url"].encode() not in data
+    assert build(tmp_path / "sina", 2, sina) == rows  # reused, not rebuilt

@@ -1,3 +1,4 @@
 """newscrawl's Scrapy commands (``COMMANDS_MODULE``): ``crawl`` is Scrapy's
 own with an exit status that says how the run went (``crawl.py``); ``shell``
-opens a saved page from a path."""
+opens a saved page from a path; ``savefixture`` records a page and its
+golden Article under fixtures/."""
