@@ -89,6 +89,12 @@ NEWSCRAWL_MARKDOWN_TAGS = False
 # append: every run adds to the same JSON Lines / CSV file; dated: a new file per run.
 NEWSCRAWL_FEED_MODE = "append"
 
+# --- Live crawls of a site's lists (scrapy crawl site -a name=SITE, scrapy crawl sina) ---
+# Modules outside the project holding more Site subclasses (importable: on PYTHONPATH),
+# e.g. ["mysites.xinhua"]; each is a site for every spider, as newscrawl/sites/*.py are.
+NEWSCRAWL_SITE_MODULES: list[str] = []
+# A list's pagination stops after this many pages (scrapy crawl site; -a max_pages= wins).
+NEWSCRAWL_MAX_LIST_PAGES = 50
 # --- Sina live crawl (scrapy crawl sina) ---
 # The roll API and list pages default to Sina's own; set these to read elsewhere.
 NEWSCRAWL_SINA_MAX_PAGES = 50

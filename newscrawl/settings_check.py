@@ -27,6 +27,7 @@ WHOLE_NUMBERS: dict[str, tuple[int, int, bool]] = {
     "NEWSCRAWL_DRIFT_RUNS": (5, 0, False),
     "NEWSCRAWL_DRIFT_MIN_ARTICLES": (5, 0, False),
     "NEWSCRAWL_SINA_MAX_PAGES": (50, 0, True),
+    "NEWSCRAWL_MAX_LIST_PAGES": (50, 0, True),
     "NEWSCRAWL_REDIS_RUN_TTL": (7 * 86400, 0, True),
     "NEWSCRAWL_MAX_PAGE_BYTES": (10_000_000, 0, True),
     "NEWSCRAWL_MAX_ELEMENTS": (50_000, 0, False),
@@ -68,6 +69,7 @@ OTHERS = (
     "NEWSCRAWL_FEEDS",
     "NEWSCRAWL_SINA_API",
     "NEWSCRAWL_REDIS_URL",
+    "NEWSCRAWL_SITE_MODULES",
 )
 """Checked one by one in ``check_settings``."""
 FEED_MODES = ("append", "dated")
@@ -143,9 +145,32 @@ def _check_kinds(settings: BaseSettings, problems: list[str]) -> None:
         problems.append(
             f"{_shown(settings, 'NEWSCRAWL_REDIS_URL')}: use redis://host:6379/0 (or rediss://)"
         )
+    _check_site_modules(settings, problems)
     mode = str(settings.get("NEWSCRAWL_FEED_MODE") or "append")
     if mode not in FEED_MODES:
         problems.append(f"NEWSCRAWL_FEED_MODE={mode!r}: use one of {', '.join(FEED_MODES)}")
+
+
+def _check_site_modules(settings: BaseSettings, problems: list[str]) -> None:
+    """Each module of ``NEWSCRAWL_SITE_MODULES`` is imported and its sites
+    registered (``newscrawl.sites.load_site_modules``): what cannot be is a problem."""
+    from newscrawl.sites import load_site_modules
+
+    try:
+        names = settings.getlist("NEWSCRAWL_SITE_MODULES")
+    except (TypeError, ValueError):
+        names = None
+    if names is None or not all(isinstance(n, str) and n.strip() for n in names):
+        problems.append(
+            f"{_shown(settings, 'NEWSCRAWL_SITE_MODULES')}: give a list of module names, "
+            'e.g. ["mysites.xinhua"] (or -s NEWSCRAWL_SITE_MODULES=mysites.xinhua,mysites.cna)'
+        )
+        return
+    for name in names:
+        try:
+            load_site_modules([name.strip()])
+        except ValueError as exc:
+            problems.append(str(exc))
 
 
 def _is_http(url: str) -> bool:

@@ -33,6 +33,7 @@ from newscrawl.charset import (  # noqa: F401 - moved there; importers of base k
 from newscrawl.items import Article, Listing
 from newscrawl.pipelines.dates import MONTHS
 from newscrawl.pipelines.people import is_site_name
+from newscrawl.sites.discovery import Discovery
 from newscrawl.urls import host_of, identity, join_url, plausible_canonical
 
 ARTICLE_TYPES = {
@@ -416,7 +417,7 @@ class Page:
         return out
 
 
-class Site:
+class Site(Discovery):
     """Generic field extraction; subclass it in ``newscrawl/sites/<name>.py``."""
 
     name: ClassVar[str] = ""

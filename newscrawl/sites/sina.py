@@ -41,6 +41,7 @@ from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
 from newscrawl.sites.base import Candidate, Page, Site, element_text, node_xpath, stripped_text
+from newscrawl.sites.sina_lists import SinaLists
 
 # A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
 _DATE_TEXT = re.compile(
@@ -138,7 +139,7 @@ _OUTLET_END = re.compile(
 _REPORTER = re.compile(r"^(?:.{0,8}?)(见习记者|实习记者|特约记者|首席记者|记者)\s*")
 
 
-class Sina(Site):
+class Sina(SinaLists, Site):
     """Sina article pages."""
 
     name = "sina"
