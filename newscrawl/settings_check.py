@@ -160,7 +160,7 @@ def _check_site_modules(settings: BaseSettings, problems: list[str]) -> None:
         names = settings.getlist("NEWSCRAWL_SITE_MODULES")
     except (TypeError, ValueError):
         names = None
-    if names is None or not all(isinstance(n, str) and n.strip() for n in names):
+    if names is None or not all(isinstance(n, str) for n in names):
         problems.append(
             f"{_shown(settings, 'NEWSCRAWL_SITE_MODULES')}: give a list of module names, "
             'e.g. ["mysites.xinhua"] (or -s NEWSCRAWL_SITE_MODULES=mysites.xinhua,mysites.cna)'
@@ -168,7 +168,7 @@ def _check_site_modules(settings: BaseSettings, problems: list[str]) -> None:
         return
     for name in names:
         try:
-            load_site_modules([name.strip()])
+            load_site_modules([name])
         except ValueError as exc:
             problems.append(str(exc))
 

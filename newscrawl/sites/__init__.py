@@ -48,10 +48,13 @@ GENERIC = "generic"
 
 def load_site_modules(names: Iterable[str]) -> list[str]:
     """Import each module of ``names`` and register the sites it defines
-    (loading one twice is harmless); the names of the sites registered. A
+    (loading one twice is harmless; blank names are none); the names of the
+    sites registered. A
     ValueError says which module cannot be used and what to fix."""
     added: list[str] = []
-    for name in names:
+    for name in (n.strip() for n in names):
+        if not name:
+            continue
         try:
             module = importlib.import_module(name)
         except Exception as exc:  # any failure of someone else's module stops the crawl here

@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 
 from newscrawl.charset import is_wide, looks_binary, resolve, text_head
 from newscrawl.items import Article, Listing
 from newscrawl.pipelines import DROP_PREFIX
-from newscrawl.sites import get_site, hosts_of, site_for_hosts, site_for_url
+from newscrawl.sites import get_site, hosts_of, load_site_modules, site_for_hosts, site_for_url
 from newscrawl.sites.base import Site
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,12 @@ class ArticleSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        # Before the spider exists (its arguments may name one of their sites):
+        # Scrapy creates the spider before the add-ons check the settings.
+        try:
+            load_site_modules(crawler.settings.getlist("NEWSCRAWL_SITE_MODULES"))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         spider: Self = super().from_crawler(crawler, *args, **kwargs)
         spider.max_page_bytes = crawler.settings.getint("NEWSCRAWL_MAX_PAGE_BYTES", MAX_PAGE_BYTES)
         spider.max_elements = crawler.settings.getint("NEWSCRAWL_MAX_ELEMENTS", MAX_ELEMENTS)
