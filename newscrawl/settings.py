@@ -22,7 +22,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
-RETRY_TIMES = 2
+# Scrapy's defaults, relied on and so not repeated here: RETRY_TIMES = 2 (a 5xx is
+# asked 3 times), the asyncio reactor (TWISTED_REACTOR), FEED_STORE_EMPTY = True.
 
 # --- Pipelines: sites find, pipelines normalize, the store writes last ---
 ITEM_PIPELINES = {
@@ -67,9 +68,8 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 # --- Outputs ---
 # Files: JSON Lines, appended to by every run (never overwritten). The
 # add-on turns this into a Scrapy FEEDS entry; empty it to turn it off. Other
-# FEEDS entries may be added here; -o/-O on the command line replace them all.
+# FEEDS entries may be set here (FEEDS = {...}); -o/-O on the command line replace them all.
 NEWSCRAWL_JSONL = "data/articles.jsonl"
-FEEDS: dict[str, dict[str, object]] = {}
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 # Database: sqlite:///path (default) or a bare path.
@@ -145,7 +145,5 @@ NEWSCRAWL_JOB = ""
 # --- Scrapy ---
 # Distributed: with NEWSCRAWL_REDIS_URL set, the crawl is shared through Redis.
 ADDONS = {"newscrawl.addon.Outputs": 0, "newscrawl.distributed.Distributed": 10}
-TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-FEED_STORE_EMPTY = True
 # A link with and without tracking parameters is one request (fetched as written, once).
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.fingerprint.TrackingFreeFingerprinter"

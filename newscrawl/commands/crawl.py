@@ -25,6 +25,9 @@ summary's "exit status" line says which and why):
 ====  ==================================================================
 
 When several apply, the first in the order 1, 4, 6, 5, 7, 3 wins (``exit_status``).
+
+``scrapy crawl SPIDER -h`` adds the spider's ``-a`` arguments and what they
+mean (each spider's ``arguments``) to Scrapy's help.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ import argparse
 import asyncio
 import logging
 import sqlite3
+import textwrap
 from typing import Any
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -45,6 +50,7 @@ from newscrawl.addon import SettingsError
 from newscrawl.distributed import DistributedError
 from newscrawl.exitstatus import START_FAILED, exit_status
 from newscrawl.runlock import CrawlLocked
+from newscrawl.sites import load_site_modules
 from newscrawl.storage import StorageError
 
 logger = logging.getLogger("newscrawl.crawl")
@@ -102,11 +108,76 @@ class Outcome:
         self.failed(failure.value if failure.value is not None else RuntimeError(str(failure)))
 
 
+def arguments_help(spidercls: type[Any], width: int = 79) -> str:
+    """The ``-a`` arguments of ``spidercls`` as ``-h`` lists them."""
+    described = getattr(spidercls, "argument_help", None)
+    arguments: dict[str, str] = described() if callable(described) else {}
+    head = f"Spider arguments of {spidercls.name} (-a NAME=VALUE):"
+    if not arguments:
+        return f"{head}\n  none"
+    pad = min(max(len(name) for name in arguments) + 4, 24)
+    lines = [head]
+    for name, text in arguments.items():
+        first = f"  {name}".ljust(pad)
+        if len(first) > pad:  # a long name: its text on the next line
+            lines.append(first.rstrip())
+            first = " " * pad
+        lines += textwrap.wrap(text, width, initial_indent=first, subsequent_indent=" " * pad) or [
+            first
+        ]
+    return "\n".join(lines)
+
+
 class Command(ScrapyCrawl):
     def short_desc(self) -> str:
         return "Run a spider; the exit status says how the run went (see newscrawl.commands.crawl)"
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        # argparse's own -h prints and exits while it parses, before the
+        # spider's name is known: replaced by a flag process_options reads.
+        parser.add_argument(
+            "-h",
+            "--help",
+            action="store_true",
+            dest="help_wanted",
+            help="show this help message (with a spider: its -a arguments) and exit",
+        )
+        self.parser = parser
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if getattr(opts, "help_wanted", False):
+            print(self.help_text(args[0] if args else None))
+            raise SystemExit(0)
+
+    def help_text(self, spider: str | None) -> str:
+        """Scrapy's help of the command, then the spider's ``-a`` arguments
+        (without a spider: the spiders there are)."""
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
+        text = self.parser.format_help().rstrip()
+        if spider is None:
+            names = ", ".join(sorted(loader.list()))
+            return f"{text}\n\nSpiders: {names}\n(scrapy crawl SPIDER -h lists its -a arguments)"
+        try:
+            spidercls = loader.load(spider)
+        except KeyError:
+            names = ", ".join(sorted(loader.list()))
+            raise UsageError(f"no spider {spider!r}; known: {names}", print_help=False) from None
+        try:  # sites of NEWSCRAWL_SITE_MODULES have arguments too (scrapy crawl site)
+            load_site_modules(self.settings.getlist("NEWSCRAWL_SITE_MODULES"))
+        except ValueError as exc:
+            logger.warning("%s", exc)
+        return f"{text}\n\n{arguments_help(spidercls)}"
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's ``crawl`` through public paths only: the crawler made by
+        ``create_crawler`` (Scrapy's own command uses its private
+        ``_create_crawler``), how its start failed from the Task or Deferred
+        ``crawl()`` returns (Scrapy's reads ``bootstrap_failed``, which its
+        docs do not list), the finish reason from the ``spider_closed``
+        signal and the crawler's stats once ``start()`` has returned."""
         if len(args) < 1:
             raise UsageError
         if len(args) > 1:

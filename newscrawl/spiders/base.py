@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 import scrapy
@@ -104,6 +104,10 @@ def splits(url: str) -> bool:
 class ArticleSpider(scrapy.Spider):
     """Base of newscrawl's spiders. ``-a site=NAME`` forces a site module."""
 
+    arguments: ClassVar[dict[str, str]] = {}
+    """The spider's ``-a NAME=VALUE`` arguments: name -> what it means
+    (``scrapy crawl SPIDER -h`` lists them; every spider declares its own)."""
+
     site: str | None = None
     max_page_bytes: int = MAX_PAGE_BYTES
     """Larger responses are dropped ``too_large`` unparsed (NEWSCRAWL_MAX_PAGE_BYTES)."""
@@ -127,6 +131,11 @@ class ArticleSpider(scrapy.Spider):
         spider.max_elements = crawler.settings.getint("NEWSCRAWL_MAX_ELEMENTS", MAX_ELEMENTS)
         quiet_extractors()
         return spider
+
+    @classmethod
+    def argument_help(cls) -> dict[str, str]:
+        """The ``-a`` arguments ``scrapy crawl SPIDER -h`` lists (``arguments``)."""
+        return dict(cls.arguments)
 
     def count_drop(self, reason: str, where: str, detail: str = "") -> None:
         """Count a page that gave no article, with a log line naming it."""

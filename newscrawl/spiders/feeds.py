@@ -24,7 +24,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from html import unescape
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -285,6 +285,14 @@ class FeedsSpider(ArticleSpider):
     by spaces or commas), else the ``NEWSCRAWL_FEEDS`` setting."""
 
     name = "feeds"
+    arguments: ClassVar[dict[str, str]] = {
+        "url": "feeds, sitemaps (news, index, gzipped) or robots.txt URLs to read, separated "
+        "by spaces or commas (default: the NEWSCRAWL_FEEDS setting)",
+        "since": "skip entries older than this: 2024-05-01 or an age: 12h, 2d, 1w (default: "
+        "NEWSCRAWL_SINCE)",
+        "site": "force this site module for every page (a name of newscrawl/sites/ or of "
+        "NEWSCRAWL_SITE_MODULES; default: the site claiming the URL)",
+    }
 
     def __init__(
         self,

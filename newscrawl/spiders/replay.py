@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import yaml
 from scrapy import Request, signals
@@ -56,6 +56,13 @@ class ReplaySpider(ArticleSpider):
     ``url``), Markdown posts and WARC files."""
 
     name = "replay"
+    arguments: ClassVar[dict[str, str]] = {
+        "path": "a saved page (NAME.html, with its NAME.json sidecar giving its url), a "
+        "Markdown post, a WARC file (.warc, .warc.gz) or a folder of them, searched "
+        "recursively (default: fixtures/)",
+        "site": "force this site module for every page (a name of newscrawl/sites/ or of "
+        "NEWSCRAWL_SITE_MODULES; default: the site claiming the URL)",
+    }
     # Replay tuning (measured by bench/): a live crawl keeps its polite
     # settings from settings.py; files on disk need none of them.
     custom_settings = {
