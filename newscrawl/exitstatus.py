@@ -12,7 +12,8 @@ The table (also in ``newscrawl/commands/crawl.py``):
       lock held by another run, a database that cannot be opened, an
       exception in the spider's ``start()`` (finish reason ``start_error``)
 2     a usage error of the command line (Scrapy's own)
-3     drift alarm: a site's pages stopped giving a field they used to give
+3     drift alarm: a site's pages stopped giving a field they used to give,
+      or a monitor of the Spidermon suite failed (``newscrawl.monitors``)
 4     the database was lost mid-run (finish reason ``database_unavailable``)
 5     the run fetched nothing, or every request failed (a 404 feed, a
       refused connection, an offline live crawl; a replay that read no input)
@@ -44,6 +45,10 @@ UNACCOUNTED = 7
 
 DRIFT_STAT = "newscrawl/health/drift"
 """Stats key: the number of drift alarms of the run (set by the health report)."""
+
+MONITORS_FAILED_STAT = "newscrawl/monitors/failed"
+"""Stats key: the Spidermon monitors that failed, a run that fetched nothing
+left out (set by ``newscrawl.monitors.SetExitStatus``)."""
 
 INPUTS_STAT = "newscrawl/inputs"
 """Stats key: inputs a replay read (files, WARC records, posts)."""
@@ -156,6 +161,9 @@ def exit_status(reason: str | None, stats: dict[str, Any]) -> tuple[int, str]:
         )
     if inputs is not None and inputs.unaccounted:
         return UNACCOUNTED, f"unaccounted inputs: {inputs.unaccounted}"
+    failed = int(stats.get(MONITORS_FAILED_STAT, 0) or 0)
+    if failed:
+        return DRIFT, f"drift alarm ({failed} monitor(s) failed)"
     drift = int(stats.get(DRIFT_STAT, 0) or 0)
     if drift:
         return DRIFT, f"drift alarm ({drift} field(s) fell below their level)"

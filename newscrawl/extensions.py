@@ -1,19 +1,30 @@
 """The health report: what every run did, in the log and in a JSON file, and
-a drift alarm when a site's pages stop giving a field they used to give.
+the checks of the run against the job's earlier runs.
 
-At the end of every run ``HealthReport`` logs (and writes to
-``NEWSCRAWL_REPORT``, default ``data/reports/<spider>-<time>.json``): pages
-fetched, requests skipped by the incremental middleware, articles new /
-changed / unchanged (the store's outcomes), drops by reason, errors by kind,
-and per site the fill rate of each field (title, published_at, authors,
-editors, source, body) with the mean body length.
+While the run goes, ``HealthReport`` counts per site the articles stored and
+the fields they filled with a real value, as Scrapy stats
+(``newscrawl/items/<site>``, ``newscrawl/filled/<site>/<field>``,
+``newscrawl/body_chars/<site>``: ``newscrawl.drift``). At the end of every
+run it logs (and writes to ``NEWSCRAWL_REPORT``, default
+``data/reports/<spider>-<time>.json``): pages fetched, requests skipped by the
+incremental middleware, articles new / changed / unchanged (the store's
+outcomes), drops by reason, errors by kind, and per site the fill rate of each
+field (title, published_at, authors, editors, source, body) with the mean
+body length.
 
-Each run's report is kept in the database (table ``newscrawl_runs``). When a
-site's fill rate of a field falls by ``NEWSCRAWL_DRIFT_THRESHOLD`` or more
-below its mean over the last ``NEWSCRAWL_DRIFT_RUNS`` runs of the same job
-(or its mean body length falls by that fraction), the run logs an ERROR per
-field and ``scrapy crawl`` exits with status 3 (``newscrawl/commands/crawl.py``),
-so cron mail and monitoring see it.
+Each run's report (with its stats) is kept in the database's runs table
+(``newscrawl_runs``, part of the schema). When a site's fill rate of a field
+falls by ``NEWSCRAWL_DRIFT_THRESHOLD`` or more below its mean over the last
+``NEWSCRAWL_DRIFT_RUNS`` runs of the same job (or its mean body length falls
+by that fraction), or a drop reason or error kind rises by that share, the
+run logs an ERROR per alarm and ``scrapy crawl`` exits with status 3
+(``newscrawl/commands/crawl.py``).
+
+With Spidermon installed (``pip install 'newscrawl[monitoring]'``) and
+``NEWSCRAWL_MONITORING`` ``auto`` (the default) or ``on``, these checks run as
+the Spidermon suite of ``newscrawl.monitors``: its monitors decide the exit
+status, and its actions mail, post to Slack or Telegram when configured.
+``NEWSCRAWL_MONITORING=off`` (or no Spidermon) keeps the built-in checks.
 
 ``Progress`` is Scrapy's periodic LogStats line (pages and items per minute)
 with the scheduler's queue size and the requests skipped so far.
@@ -23,93 +34,72 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.logstats import LogStats
+from scrapy.settings import BaseSettings
+from twisted.internet.defer import Deferred, DeferredList
 
-from newscrawl.drift import RunsTable, find_drift
+from newscrawl.addon import SettingsError
+from newscrawl.drift import (
+    FILL_FIELDS,
+    RunsTable,
+    describe,
+    drops_by_reason,
+    errors_by_kind,
+    fill_counts,
+    fill_drift,
+    find_drift,
+    find_rises,
+    jsonable_stats,
+    site_summaries,
+)
 from newscrawl.exitstatus import DRIFT, DRIFT_STAT, exit_status, inputs_of
 from newscrawl.incremental import run_job
 from newscrawl.items import Article
-from newscrawl.pipelines import DROP_PREFIX
+from newscrawl.settings_check import MONITORING_MODES
 
-__all__ = ["DRIFT_STAT", "RunsTable", "find_drift"]  # their old home: kept importable
+# their old home: kept importable
+__all__ = [
+    "DRIFT_STAT",
+    "FILL_FIELDS",
+    "MONITORING_MODES",
+    "RunsTable",
+    "errors_by_kind",
+    "find_drift",
+]
 
 logger = logging.getLogger("newscrawl.summary")
 progress_logger = logging.getLogger("newscrawl.progress")
 
-FILL_FIELDS = ("title", "published_at", "authors", "editors", "source", "body_text")
-"""The fields whose fill rate is reported and watched per site."""
-
 DRIFT_EXIT_CODE = DRIFT
+INSTALL = "pip install 'newscrawl[monitoring]'"
 
 
-# -- per-site fill --------------------------------------------------------
-
-
-@dataclass
-class SiteTally:
-    """Running counts for one site: no per-article state is kept."""
-
-    articles: int = 0
-    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FILL_FIELDS, 0))
-    body_chars: int = 0
-
-    def add(self, article: Article) -> None:
-        self.articles += 1
-        for name in FILL_FIELDS:
-            value = getattr(article, name, None)
-            if value if not isinstance(value, str) else value.strip():
-                self.filled[name] += 1
-        self.body_chars += len(article.body_text or "")
-
-    def summary(self) -> dict[str, Any]:
-        n = self.articles or 1
-        return {
-            "articles": self.articles,
-            "fill": {k: round(v / n, 4) for k, v in self.filled.items()},
-            "body_chars_mean": round(self.body_chars / n, 1),
-        }
+def monitoring(settings: BaseSettings) -> ModuleType | None:
+    """``newscrawl.monitors`` when the checks run on Spidermon
+    (``NEWSCRAWL_MONITORING``: ``auto`` when it can be imported, ``on``
+    always: SettingsError without it, ``off`` never); None for the built-in checks."""
+    mode = str(settings.get("NEWSCRAWL_MONITORING") or "auto").strip().lower()
+    if mode == "off":
+        return None
+    try:
+        from newscrawl import monitors
+    except ImportError as exc:
+        if mode == "on":
+            raise SettingsError(
+                f"NEWSCRAWL_MONITORING=on but Spidermon cannot be loaded ({exc}): {INSTALL}"
+            ) from exc
+        return None
+    return monitors
 
 
 # -- the report -----------------------------------------------------------
-
-
-def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
-    """Errors of the run from Scrapy's stats: download exceptions (skips by
-    the incremental middleware are no errors), HTTP statuses >= 400, spider
-    exceptions, and ERROR log lines.
-
-    >>> errors_by_kind({"downloader/exception_type_count/twisted.internet.error.DNSLookupError": 2,
-    ...                 "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 9,
-    ...                 "downloader/response_status_count/404": 2,
-    ...                 "robotstxt/response_status_count/404": 1,
-    ...                 "downloader/response_status_count/200": 7, "log_count/ERROR": 1})
-    {'download/DNSLookupError': 2, 'http/404': 1, 'log/ERROR': 1}
-    """
-    out: dict[str, int] = {}
-    for key, value in sorted(stats.items()):
-        if key.startswith("downloader/exception_type_count/"):
-            name = key.rsplit("/", 1)[1]
-            if name.endswith("IgnoreRequest"):
-                continue
-            out[f"download/{name.rsplit('.', 1)[-1]}"] = int(value)
-        elif key.startswith("downloader/response_status_count/"):
-            status = key.rsplit("/", 1)[1]
-            # A missing robots.txt is the normal case, not an error.
-            n = int(value) - int(stats.get(f"robotstxt/response_status_count/{status}", 0))
-            if status.isdigit() and int(status) >= 400 and n > 0:
-                out[f"http/{status}"] = n
-        elif key.startswith("spider_exceptions/") and key.count("/") == 1:
-            out[f"spider/{key.split('/', 1)[1]}"] = int(value)
-    if stats.get("log_count/ERROR"):
-        out["log/ERROR"] = int(stats["log_count/ERROR"])
-    return out
 
 
 def _iso(value: Any) -> str | None:
@@ -122,11 +112,7 @@ def build_report(
     stats: dict[str, Any], sites: dict[str, dict[str, Any]], spider: str, job: str, reason: str
 ) -> dict[str, Any]:
     """The run's report (without the drift verdict) from its stats and site tallies."""
-    drops = {
-        k[len(DROP_PREFIX) + 1 :]: int(v)
-        for k, v in sorted(stats.items())
-        if k.startswith(DROP_PREFIX + "/") and not k.endswith("/total")
-    }
+    drops = drops_by_reason(stats)
     report: dict[str, Any] = {
         "spider": spider,
         "job": job,
@@ -198,10 +184,15 @@ def report_text(report: dict[str, Any]) -> str:
             f"site {site}: {s['articles']} articles; fill: {fill}; "
             f"body {s['body_chars_mean']:.0f} chars on average"
         )
-    for d in report.get("drift", []):
+    for d in [*report.get("drift", []), *report.get("rises", [])]:
         lines.append(
             f"DRIFT {d['site']} {d['field']}: {d['now']} now, {d['baseline']} over the last "
             f"{d['runs']} runs"
+        )
+    if (m := report.get("monitors")) is not None:
+        lines.append(
+            f"monitors (Spidermon): {len(m)} failed"
+            + "".join(f"; {f['monitor']}: {f['message']}" for f in m)
         )
     lines.append(f"finish reason: {report['finish_reason']}")
     if "exit_status" in report:
@@ -224,8 +215,9 @@ def report_path(template: str, spider: str, started: datetime) -> Path:
 
 
 class HealthReport:
-    """Tallies each stored article's fields per site; at the close, writes the
-    report, checks it against the job's last runs, and keeps it."""
+    """Counts each stored article's fields per site in the stats; at the
+    close, writes the report, checks it against the job's last runs (built-in,
+    or the Spidermon suite of ``newscrawl.monitors``), and keeps it."""
 
     def __init__(
         self,
@@ -236,20 +228,32 @@ class HealthReport:
         threshold: float,
         runs: int,
         min_articles: int,
+        suite: Any = None,
     ) -> None:
         self.crawler = crawler
         self.report_template = report
         self.database = database
-        self.job = job
+        self.job_setting = job
+        self.job: str | None = None
         self.threshold = threshold
         self.runs = runs
         self.min_articles = min_articles
-        self.sites: dict[str, SiteTally] = {}
+        self.suite = suite
+        """The Spidermon suite that checks the run (None: the built-in checks)."""
+        self.history: list[dict[str, Any]] = []
+        """The stats of the job's last finished runs, newest first."""
         self.started = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         s = crawler.settings
+        suite = None
+        monitors = monitoring(s)
+        if monitors is not None:
+            try:
+                suite = monitors.build_suite(crawler)
+            except monitors.MonitoringError as exc:
+                raise SettingsError(str(exc)) from exc
         ext = cls(
             crawler,
             str(s.get("NEWSCRAWL_REPORT") or ""),
@@ -258,38 +262,87 @@ class HealthReport:
             s.getfloat("NEWSCRAWL_DRIFT_THRESHOLD", 0.3),
             s.getint("NEWSCRAWL_DRIFT_RUNS", 5),
             s.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES", 5),
+            suite,
         )
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self.sites.setdefault(item.site or "?", SiteTally()).add(item)
+        if isinstance(item, Article) and self.crawler.stats is not None:
+            for key, n in fill_counts(item).items():
+                self.crawler.stats.inc_value(key, n)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        assert self.crawler.stats is not None
-        stats = dict(self.crawler.stats.get_stats())
-        job = run_job(spider, self.job)
-        sites = {name: t.summary() for name, t in sorted(self.sites.items())}
-        report = build_report(stats, sites, spider.name, job, reason)
-        report["drift"] = self.check_and_keep(report)
-        self.crawler.stats.set_value(DRIFT_STAT, len(report["drift"]))
-        stats[DRIFT_STAT] = len(report["drift"])
+    def spider_opened(self, spider: Spider) -> None:
+        """Read the job's history: the runs table, or (no database)
+        Spidermon's ``spider.stats_history`` when its stats collector keeps one."""
+        self.job = run_job(spider, self.job_setting)
+        if self.runs <= 0:
+            return
+        if not self.database:
+            self.history = list(getattr(spider, "stats_history", None) or [])[: self.runs]
+            return
+        try:
+            table = RunsTable(self.database)
+        except Exception as exc:  # the run goes on; its report says nothing was compared
+            logger.error("cannot read earlier runs from the database: %s", exc)
+            return
+        try:
+            self.history = table.history(self.job, self.runs)
+        finally:
+            table.close()
+        if not hasattr(spider, "stats_history"):
+            # What Spidermon's own extension reads (its stats collectors set it).
+            spider.stats_history = self.history  # type: ignore[attr-defined]
+
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any] | None:
+        stats_collector = self.crawler.stats
+        assert stats_collector is not None
+        stats = dict(stats_collector.get_stats())
+        job = self.job or run_job(spider, self.job_setting)
+        report = build_report(stats, site_summaries(stats), spider.name, job, reason)
+        report["drift"] = fill_drift(stats, self.history, self.threshold, self.min_articles)
+        report["rises"] = find_rises(stats, self.history, self.threshold, self.min_articles)
+        if self.suite is None:
+            stats_collector.set_value(DRIFT_STAT, len(report["drift"]) + len(report["rises"]))
+        else:
+            from newscrawl.monitors import run_suite
+
+            failed = run_suite(self.suite, self.crawler, spider, self.history)
+            report["monitors"] = [{"monitor": n, "message": m} for n, m in failed]
+        stats = dict(stats_collector.get_stats())
         # What the crawl command will end with (newscrawl.exitstatus decides both).
         report["exit_status"], report["exit_status_why"] = exit_status(reason, stats)
-        if self.report_template:
-            path = report_path(self.report_template, spider.name, self.started)
-            n = 1
-            while path.exists():  # two runs in one second: keep both
-                n += 1
-                path = path.with_name(f"{path.stem.rsplit('.', 1)[0]}.{n}{path.suffix}")
-            report["file"] = str(path)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
-            except OSError as exc:
-                logger.error("cannot write the health report %s: %s", path, exc)
+        self.write(report, spider.name)
+        self.log(report)
+        self.keep(report, stats)
+        if self.suite is not None:
+            from newscrawl.monitors import pending
+
+            mails = pending(self.suite)
+            if mails:  # the run ends once they are sent (or refused)
+                return DeferredList(mails, consumeErrors=True)
+        return None
+
+    def write(self, report: dict[str, Any], spider: str) -> None:
+        """The report file (``NEWSCRAWL_REPORT``); two runs in one second keep both."""
+        if not self.report_template:
+            return
+        path = report_path(self.report_template, spider, self.started)
+        n = 1
+        while path.exists():
+            n += 1
+            path = path.with_name(f"{path.stem.rsplit('.', 1)[0]}.{n}{path.suffix}")
+        report["file"] = str(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        except OSError as exc:
+            logger.error("cannot write the health report %s: %s", path, exc)
+
+    def log(self, report: dict[str, Any]) -> None:
+        """The summary block, then a WARNING or ERROR per problem found."""
         logger.info(report_text(report))
         unaccounted = report.get("inputs", {}).get("unaccounted", 0)
         if unaccounted:
@@ -299,33 +352,20 @@ class HealthReport:
                 report["inputs"]["read"],
                 report["inputs"]["read"] - unaccounted,
             )
-        for d in report["drift"]:
-            logger.error(
-                "drift: site %s gives %s on %.0f%% of its articles now, %.0f%% over the last "
-                "%d runs: has its layout changed?",
-                d["site"],
-                d["field"],
-                100 * d["now"] if d["field"] != "body_chars_mean" else d["now"],
-                100 * d["baseline"] if d["field"] != "body_chars_mean" else d["baseline"],
-                d["runs"],
-            )
+        for alarm in [*report["drift"], *report["rises"]]:
+            logger.error("drift: %s", describe(alarm))
 
-    def check_and_keep(self, report: dict[str, Any]) -> list[dict[str, Any]]:
-        """Drift alarms against the job's last runs; then this run joins them."""
+    def keep(self, report: dict[str, Any], stats: dict[str, Any]) -> None:
+        """The run joins the job's history in the runs table, with its stats."""
         if not self.database:
-            return []
+            return
         try:
             table = RunsTable(self.database)
         except Exception as exc:  # the report must still be written and logged
-            logger.error("cannot read earlier runs from the database: %s", exc)
-            return []
+            logger.error("cannot keep the run in the database: %s", exc)
+            return
         try:
-            alarms: list[dict[str, Any]] = []
-            if self.runs > 0:
-                history = table.recent(report["job"], self.runs)
-                alarms = find_drift(report["sites"], history, self.threshold, self.min_articles)
-            table.add(report | {"drift": alarms})
-            return alarms
+            table.add(report | {"stats": jsonable_stats(stats)})
         finally:
             table.close()
 

@@ -141,6 +141,15 @@ NEWSCRAWL_DRIFT_RUNS = 5
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 5
 # Runs compared with each other; default: the spider and its -a url= / -a path=.
 NEWSCRAWL_JOB = ""
+# Monitoring on Spidermon (pip install 'newscrawl[monitoring]'): auto = when Spidermon is
+# installed, on = required (the run refuses to start without it), off = the built-in checks.
+# The suite (newscrawl.monitors) runs at the close and judges the exit status; its
+# notifiers are Spidermon's, each on when its setting is given: SPIDERMON_EMAIL_TO (with
+# SPIDERMON_EMAIL_SENDER, SPIDERMON_SMTP_HOST/PORT/USER/PASSWORD),
+# SPIDERMON_SLACK_SENDER_TOKEN (+ _RECIPIENTS), SPIDERMON_TELEGRAM_SENDER_TOKEN
+# (+ _RECIPIENTS), SPIDERMON_REPORT_FILENAME (an HTML report).
+NEWSCRAWL_MONITORING = "auto"
+NEWSCRAWL_MONITOR_SUITE = "newscrawl.monitors.NewscrawlSuite"
 
 # --- Scrapy ---
 # Distributed: with NEWSCRAWL_REDIS_URL set, the crawl is shared through Redis.

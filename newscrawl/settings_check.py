@@ -70,9 +70,12 @@ OTHERS = (
     "NEWSCRAWL_SINA_API",
     "NEWSCRAWL_REDIS_URL",
     "NEWSCRAWL_SITE_MODULES",
+    "NEWSCRAWL_MONITORING",
+    "NEWSCRAWL_MONITOR_SUITE",
 )
 """Checked one by one in ``check_settings``."""
 FEED_MODES = ("append", "dated")
+MONITORING_MODES = ("auto", "on", "off")
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 
@@ -146,6 +149,17 @@ def _check_kinds(settings: BaseSettings, problems: list[str]) -> None:
             f"{_shown(settings, 'NEWSCRAWL_REDIS_URL')}: use redis://host:6379/0 (or rediss://)"
         )
     _check_site_modules(settings, problems)
+    monitoring = str(settings.get("NEWSCRAWL_MONITORING") or "auto").strip().lower()
+    if monitoring not in MONITORING_MODES:
+        problems.append(
+            f"{_shown(settings, 'NEWSCRAWL_MONITORING')}: use one of {', '.join(MONITORING_MODES)}"
+        )
+    suite = str(settings.get("NEWSCRAWL_MONITOR_SUITE") or "")
+    if suite and not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+", suite):
+        problems.append(
+            f"{_shown(settings, 'NEWSCRAWL_MONITOR_SUITE')}: use the dotted path of a Spidermon "
+            "MonitorSuite class (newscrawl.monitors.NewscrawlSuite)"
+        )
     mode = str(settings.get("NEWSCRAWL_FEED_MODE") or "append")
     if mode not in FEED_MODES:
         problems.append(f"NEWSCRAWL_FEED_MODE={mode!r}: use one of {', '.join(FEED_MODES)}")

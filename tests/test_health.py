@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from conftest import FIXTURES, crawl
 from feed_server import FeedServer, feed_server
 from test_feeds import BASE, feeds_crawl
 
-from newscrawl.extensions import SiteTally, errors_by_kind, find_drift
+from newscrawl.drift import errors_by_kind, fill_counts, find_drift, site_summaries
 from newscrawl.items import Article
 
 
@@ -55,11 +56,18 @@ def test_find_drift(
     assert [(a["field"], a["baseline"], a["now"]) for a in found] == alarms
 
 
-def test_site_tally_counts_filled_fields() -> None:
-    tally = SiteTally()
-    tally.add(Article(title="A", body_text="x" * 100, authors=["Ana"], published_at="2024"))
-    tally.add(Article(title="B", body_text="y" * 300, source=" "))
-    s = tally.summary()
+def test_fill_stats_count_real_values_only() -> None:
+    stats: Counter[str] = Counter()
+    for article in (
+        Article(site="s", title="A", body_text="x" * 100, authors=["Ana"], published_at="2024"),
+        Article(site="s", title="B", body_text="y" * 300, source=" ", authors=[], editors=[""]),
+    ):
+        stats.update(fill_counts(article))
+    # An empty list, or one of blank names, counts as missing (Spidermon's field
+    # coverage would count both present).
+    assert stats["newscrawl/filled/s/authors"] == 1
+    assert stats["newscrawl/items/s"] == 2
+    s = site_summaries(stats)["s"]
     assert s["articles"] == 2
     assert s["fill"] == {
         "title": 1.0,

@@ -14,6 +14,10 @@ schema. Tables:
     texts an article had before: when a re-crawl finds a new ``fingerprint``
     the old record goes here with the span it was seen (``first_seen`` ..
     ``last_seen``); one row per (article, fingerprint).
+``newscrawl_runs``
+    one row per run (its health report as JSON text, with the run's stats):
+    the job's history the drift alarm and the monitors compare a run with
+    (``newscrawl.drift.RunsTable``).
 ``newscrawl_meta``
     ``schema_version``: the schema this database holds; opening an older one
     runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
@@ -40,9 +44,10 @@ from urllib.parse import urlsplit, urlunsplit
 from newscrawl.items import ARTICLE_FIELDS, Article, article_record
 from newscrawl.urls import article_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists;
-3: keys re-spelled (undecodable query bytes kept, tracking parameters per site)."""
+3: keys re-spelled (undecodable query bytes kept, tracking parameters per site);
+4: the runs table (``newscrawl_runs``) in the schema, no longer made by the health report."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
 SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")
@@ -144,6 +149,8 @@ class Store:
     """
 
     dialect = ""
+    run_id_column = ""
+    """The runs table's ``id`` column type: an ever-growing integer key."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -192,7 +199,19 @@ class Store:
     def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
         """Steps taking the schema from version ``n - 1`` to ``n``: SQL
         statements, or functions for what SQL alone cannot do."""
-        return {3: [self.respell_keys]}
+        return {3: [self.respell_keys], 4: list(self.runs_ddl())}
+
+    def runs_ddl(self) -> list[str]:
+        """The runs table and its index (idempotent). The same statements the
+        health report ran itself before schema 4, so a version-3 database
+        whose table it had made ends like a new one; ``report`` stays JSON
+        text in both backends (nothing queries inside it)."""
+        return [
+            f"CREATE TABLE IF NOT EXISTS newscrawl_runs (id {self.run_id_column}, "
+            "job TEXT NOT NULL, spider TEXT NOT NULL, started_at TEXT, finished_at TEXT, "
+            "finish_reason TEXT, drift INTEGER NOT NULL, report TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS newscrawl_runs_job ON newscrawl_runs (job, id)",
+        ]
 
     def respell_keys(self) -> None:
         """Move each row to the key today's identity rules give it."""
@@ -359,7 +378,7 @@ class Store:
         ]
 
     def count(self, table: str = "articles") -> int:
-        if table not in ("articles", "article_versions"):
+        if table not in ("articles", "article_versions", "newscrawl_runs"):
             raise ValueError(table)
         return int(self.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 

@@ -32,6 +32,7 @@ class PostgresStore(Store):
     locked (SELECT ... FOR UPDATE), so several crawlers may share it."""
 
     dialect = "postgresql"
+    run_id_column = "BIGSERIAL PRIMARY KEY"
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
@@ -126,4 +127,5 @@ class PostgresStore(Store):
     UNIQUE (article_id, fingerprint)
 )""",
             "CREATE TABLE IF NOT EXISTS newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            *self.runs_ddl(),
         ]

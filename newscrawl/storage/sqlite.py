@@ -46,6 +46,7 @@ class SQLiteStore(Store):
     not committed, and readers are never blocked by the crawl."""
 
     dialect = "sqlite"
+    run_id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
@@ -148,6 +149,7 @@ class SQLiteStore(Store):
     UNIQUE (article_id, fingerprint)
 )""",
             "CREATE TABLE IF NOT EXISTS newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            *self.runs_ddl(),
         ]
 
     def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
