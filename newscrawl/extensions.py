@@ -32,6 +32,8 @@ with the scheduler's queue size and the requests skipped so far.
 
 from __future__ import annotations
 
+import importlib
+
 import json
 import logging
 from datetime import UTC, datetime
@@ -89,7 +91,9 @@ def monitoring(settings: BaseSettings) -> ModuleType | None:
     if mode == "off":
         return None
     try:
-        from newscrawl import monitors
+        # by module path, not `from newscrawl import monitors`: that finds the
+        # package's attribute even when the module could no longer be imported
+        monitors = importlib.import_module("newscrawl.monitors")
     except ImportError as exc:
         if mode == "on":
             raise SettingsError(

@@ -20,6 +20,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 SHELL_SETTINGS: dict[str, Any] = {
     "NEWSCRAWL_LOCK": False,
     "NEWSCRAWL_REPORT": "",
+    "NEWSCRAWL_MONITORING": "off",
     "NEWSCRAWL_INCREMENTAL": False,
     "NEWSCRAWL_JSONL": "",
     "NEWSCRAWL_CSV": "",
