@@ -14,6 +14,11 @@ schema. Tables:
     texts an article had before: when a re-crawl finds a new ``fingerprint``
     the old record goes here with the span it was seen (``first_seen`` ..
     ``last_seen``); one row per (article, fingerprint).
+``articles_fts`` (SQLite only)
+    FTS5 full-text index over ``title`` and ``body_text`` of ``articles``
+    (external content, trigram tokens so Chinese text is searchable too),
+    kept in step by triggers on every insert, text change and delete; what
+    ``scrapy browse`` searches (see :mod:`newscrawl.storage.fts`).
 ``newscrawl_meta``
     ``schema_version``: the schema this database holds; opening an older one
     runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
@@ -40,9 +45,11 @@ from urllib.parse import urlsplit, urlunsplit
 from newscrawl.items import ARTICLE_FIELDS, Article, article_record
 from newscrawl.urls import article_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 7
 """1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists;
-3: keys re-spelled (undecodable query bytes kept, tracking parameters per site)."""
+3: keys re-spelled (undecodable query bytes kept, tracking parameters per site);
+4-6: other helpers' steps (runs table, versions, story links); 7: SQLite's
+full-text index ``articles_fts`` over title and body (FTS5, kept by triggers)."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
 SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")
