@@ -18,6 +18,11 @@ schema. Tables:
     one row per run (its health report as JSON text, with the run's stats):
     the job's history the drift alarm and the monitors compare a run with
     (``newscrawl.drift.RunsTable``).
+``articles_fts`` (SQLite only)
+    FTS5 full-text index over ``title`` and ``body_text`` of ``articles``
+    (external content, trigram tokens so Chinese text is searchable too),
+    kept in step by triggers on every insert, text change and delete
+    (see :mod:`newscrawl.storage.fts`).
 ``newscrawl_meta``
     ``schema_version``: the schema this database holds; opening an older one
     runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
@@ -44,10 +49,11 @@ from urllib.parse import urlsplit, urlunsplit
 from newscrawl.items import ARTICLE_FIELDS, Article, article_record
 from newscrawl.urls import article_key
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists;
 3: keys re-spelled (undecodable query bytes kept, tracking parameters per site);
-4: the runs table (``newscrawl_runs``) in the schema, no longer made by the health report."""
+4: the runs table (``newscrawl_runs``) in the schema, no longer made by the health report;
+5: SQLite's full-text index ``articles_fts`` over title and body (FTS5, kept by triggers)."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
 SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")

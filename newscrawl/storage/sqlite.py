@@ -16,6 +16,7 @@ from newscrawl.storage import (
     json_text,
     mask_password,
 )
+from newscrawl.storage.fts import FTS_DDL, FTS_MIGRATION
 from newscrawl.urls import article_key
 
 
@@ -150,6 +151,7 @@ class SQLiteStore(Store):
 )""",
             "CREATE TABLE IF NOT EXISTS newscrawl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             *self.runs_ddl(),
+            *FTS_DDL,
         ]
 
     def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
@@ -164,6 +166,7 @@ class SQLiteStore(Store):
             "UPDATE articles SET changed_at = first_seen",
             self._rekey,
         ]
+        steps[5] = list(FTS_MIGRATION)
         return steps
 
     def _rekey(self) -> None:
