@@ -33,7 +33,6 @@ with the scheduler's queue size and the requests skipped so far.
 from __future__ import annotations
 
 import importlib
-
 import json
 import logging
 from datetime import UTC, datetime
