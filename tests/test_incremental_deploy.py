@@ -86,6 +86,8 @@ def localize(command: str, srv: Path, tmp: Path) -> str:
 def run_shell(command: str, server: FeedServer, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **server.env(), "https_proxy": server.proxy, "HTTPS_PROXY": server.proxy}
     env.pop("NEWSCRAWL_DATABASE", None)
+    # cron starts with no SCRAPY_SETTINGS_MODULE: with one, scrapy ignores scrapy.cfg.
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
     return subprocess.run(
         ["sh", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )

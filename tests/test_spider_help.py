@@ -10,9 +10,12 @@ import sys
 import pytest
 from conftest import ROOT
 from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.project import get_project_settings
+from scrapy.settings import Settings
 
-LOADER = get_spider_loader(get_project_settings())
+# The project's settings module read directly: get_project_settings() would set
+# SCRAPY_SETTINGS_MODULE in this process's environment, and every crawl a later test
+# starts in the same worker would then ignore its own scrapy.cfg.
+LOADER = get_spider_loader(Settings({"SPIDER_MODULES": ["newscrawl.spiders"]}))
 SPIDERS = sorted(LOADER.list())
 FROM_SETTINGS = {"feeds"}
 """``__init__`` parameters that ``from_crawler`` fills from a setting
