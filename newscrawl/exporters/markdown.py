@@ -136,6 +136,11 @@ def render_post(article: Article, iso_dates: bool = False, tags: bool = False) -
         lines.append(f"updated: {yaml_scalar(article.updated_at)}")
     if image:
         lines.append(f"thumbnail: {yaml_scalar(image)}")
+    # Story links (set when a database stored the article; see newscrawl.stories).
+    if article.story_id:
+        lines.append(f"story_id: {yaml_scalar(article.story_id)}")
+    if article.duplicate_of:
+        lines.append(f"duplicate_of: {yaml_scalar(article.duplicate_of)}")
     lines += ["---", "", article.body_html, ""]
     return "\n".join(lines)
 
