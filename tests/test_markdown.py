@@ -211,7 +211,8 @@ def test_a_seed_post_replayed_and_written_again(tmp_path: Path) -> None:
     assert meta["title"] == seed_meta["title"]
     assert meta["date"] == seed_meta["date"]
     assert meta["comments"] is False
-    assert set(meta) <= {*seed_meta, "url", "tags", "updated"}
+    # newscrawl's additions to the seed format: url, tags, updated, the story links
+    assert set(meta) <= {*seed_meta, "url", "tags", "updated", "story_id", "duplicate_of"}
     assert records[0]["body_html"].strip() == body.strip()
     # The seed's "新浪财经" author is the site; the post names the reporter.
     assert meta.get("author") in (None, *records[0]["authors"], records[0]["authors"])
