@@ -200,8 +200,8 @@ def cost(n: int, probe: int = 1000) -> tuple[float, float, float]:
             store_docs(store, new, start=10_000_000)
             elapsed = time.perf_counter() - t0
             t0 = time.perf_counter()
-            for n, doc in enumerate(new):
-                store.upsert(as_article(doc, 10_000_000 + n))  # stored: only the row is read
+            for j, doc in enumerate(new):
+                store.upsert(as_article(doc, 10_000_000 + j))  # stored: only the row is read
             store.commit()
             seen = time.perf_counter() - t0
         finally:
