@@ -72,7 +72,8 @@ refuses rows over ~2,700 bytes (``index row requires N bytes``); a shorter
 common limit makes both backends refuse the same articles."""
 
 RECENT = 1000
-"""Articles of the open batch kept in step with their rows (more than a batch holds)."""
+"""At most this many articles of the open batch (emptied at each commit and
+rollback) are kept in step with their rows."""
 
 ErrorKind = Literal["lost", "refused"]
 """What a driver error means: the connection or server is gone (reconnect and
