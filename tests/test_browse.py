@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +69,15 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp / "db.sqlite3"
 
 
+def browse_command() -> list[str]:
+    """``scripts/browse.sh``, the README's command, when the tests run in the
+    project's .venv (as scripts/test.sh runs them); else the ``scrapy browse``
+    it runs, in this Python (the script would set up a .venv of its own)."""
+    if Path(sys.prefix).resolve() == (ROOT / ".venv").resolve():
+        return ["bash", str(ROOT / "scripts" / "browse.sh")]
+    return [sys.executable, "-m", "scrapy", "browse"]
+
+
 @dataclass
 class Seen:
     """What Chromium made of the pages: their DOMs, and one screenshot."""
@@ -92,7 +102,7 @@ def seen(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
     server = subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "browse.sh"), str(archive), "--port", str(port)],
+        [*browse_command(), str(archive), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
