@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-METADATA = Path(__file__).parent / "datasette" / "metadata.yml"
+PLUGINS = Path(__file__).parent / "datasette"
+"""The shipped metadata and the Datasette plugin (the day facet) it uses."""
+METADATA = PLUGINS / "metadata.yml"
 """The shipped metadata; its database is named ``newscrawl``."""
 
 SHIPPED_NAME = "newscrawl"
@@ -69,9 +71,10 @@ def write_metadata(path: Path, out: Path) -> Path:
 def datasette_command(
     path: Path, metadata: Path, host: str = "127.0.0.1", port: int = 8001
 ) -> list[str]:
-    """``datasette serve`` over ``path`` with ``metadata`` and :data:`SETTINGS`,
+    """``datasette serve`` over ``path`` with ``metadata``, the day facet and :data:`SETTINGS`,
     in this Python (the one newscrawl is installed in)."""
     cmd = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(metadata)]
+    cmd += ["--plugins-dir", str(PLUGINS)]
     cmd += ["--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         cmd += ["--setting", name, value]
