@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import FIXTURES, ROOT, replay
 from test_store import make_article, opened
 from test_store_fts import search
 
-from newscrawl.storage.export import TABLES
+from newscrawl.storage import StorageError
+from newscrawl.storage.export import TABLES, export_sqlite
 
 
 def exportdb(out: Path, database: str, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -104,16 +106,18 @@ def test_an_existing_file_is_replaced_only_when_asked(
     assert proc.returncode == 1
     assert f"scrapy exportdb: {out} exists: give another file, or --force" in proc.stderr
     assert out.read_text() == "keep me"
-    proc = exportdb(out, fresh_postgres_url, "--force")
-    assert proc.returncode == 0, proc.stderr
+    assert export_sqlite(fresh_postgres_url, out, force=True) == {
+        "articles": 1,
+        "article_versions": 0,
+        "newscrawl_runs": 0,
+    }
     assert search(out, "First story") == ["First story"]
 
 
 def test_an_unreachable_database_is_named_with_its_password_masked(tmp_path: Path) -> None:
     out = tmp_path / "archive.sqlite3"
-    proc = exportdb(out, "postgresql://crawler:s3cret@127.0.0.1:9/news")
-    assert proc.returncode == 1
-    assert "cannot connect to the database postgresql://crawler:***@127.0.0.1:9/news" in (
-        proc.stderr
-    )
-    assert "s3cret" not in proc.stderr + proc.stdout and not out.exists()
+    with pytest.raises(StorageError) as failed:
+        export_sqlite("postgresql://crawler:s3cret@127.0.0.1:9/news", out)
+    message = str(failed.value)
+    assert "cannot connect to the database postgresql://crawler:***@127.0.0.1:9/news" in message
+    assert "s3cret" not in message and not out.exists()
