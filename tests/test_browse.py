@@ -99,6 +99,7 @@ PAGES = {
 def seen(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seen]:
     """``bash scripts/browse.sh`` on the archive; Chromium loads PAGES (at once, one profile each)."""
     browser = chromium()
+    pytest.importorskip("datasette", reason="pip install -e '.[browse]' (or '.[dev]')")
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
     server = subprocess.Popen(
@@ -128,6 +129,7 @@ def seen(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
                 ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env={**os.environ, "HOME": str(tmp)},  # nothing written outside tmp
             )
             for name, path in PAGES.items()
         }
