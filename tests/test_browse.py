@@ -96,9 +96,14 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def seen(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seen]:
+def browser() -> str:
+    """Chromium's path: checked before the archive is crawled."""
+    return chromium()
+
+
+@pytest.fixture(scope="module")
+def seen(browser: str, archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seen]:
     """``bash scripts/browse.sh`` on the archive; Chromium loads PAGES (at once, one profile each)."""
-    browser = chromium()
     pytest.importorskip("datasette", reason="pip install -e '.[browse]' (or '.[dev]')")
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
