@@ -191,6 +191,8 @@ def test_the_articles_table_shows_every_crawled_article(seen: Seen) -> None:
     sources = facet(dom, "source")
     assert sources["北京日报客户端"] == 1 and sources["法制晚报"] == 1
     assert facet(dom, "categories")["财经"] == 2  # a JSON list: one value per category
+    link = dom.xpath('//div[@data-column="categories"]//li/a[normalize-space()="财经"]/@href')
+    assert link[0].endswith(f"/db/articles?categories__arraycontains={quote('财经')}")
     # days as published: 2015-06-09T06:31:00+08:00 is the 9th (in UTC, the 8th)
     days = facet(dom, "published_at")
     assert days["2015-06-09"] == 1 and "2015-06-08" not in days
