@@ -19,7 +19,7 @@ from test_store import make_article, opened
 from test_store_fts import search
 
 from newscrawl.storage import StorageError
-from newscrawl.storage.export import TABLES, export_sqlite
+from newscrawl.storage.export import TABLES, ExportError, export_sqlite
 
 
 def exportdb(out: Path, database: str, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -121,3 +121,19 @@ def test_an_unreachable_database_is_named_with_its_password_masked(tmp_path: Pat
     message = str(failed.value)
     assert "cannot connect to the database postgresql://crawler:***@127.0.0.1:9/news" in message
     assert "s3cret" not in message and not out.exists()
+
+
+def test_a_sqlite_archive_is_copied_the_same_way(tmp_path: Path) -> None:
+    source = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
+    with opened(source) as store:
+        for i in range(1, 4):
+            store.upsert(make_article(i, title=f"社区食堂 {i}"))
+        store.commit()
+    out = tmp_path / "copy.sqlite3"
+    assert export_sqlite(source, out)["articles"] == 3
+    for table in TABLES:
+        assert rows(f"sqlite:///{out}", table) == rows(source, table), table
+    assert search(out, "社区食堂") == ["社区食堂 1", "社区食堂 2", "社区食堂 3"]
+    with pytest.raises(ExportError, match="is the database being copied"):
+        export_sqlite(source, tmp_path / "crawl.sqlite3", force=True)
+    assert len(rows(source, "articles")) == 3  # and the source is left as it was
