@@ -114,6 +114,7 @@ def seen(browser: str, archive: Path, tmp_path_factory: pytest.TempPathFactory) 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
         wait_port(port, server)  # type: ignore[arg-type]
         base = f"http://127.0.0.1:{port}"
@@ -145,6 +146,10 @@ def seen(browser: str, archive: Path, tmp_path_factory: pytest.TempPathFactory) 
             doms[name] = html.fromstring(out.decode("utf-8"))
         yield Seen(base, doms, shot, time.monotonic() - started)
     finally:
+        for proc in procs.values():  # a browser left running by a failure above
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         server.terminate()
         log, _ = server.communicate(timeout=30)
         print(log)
