@@ -56,6 +56,8 @@ class ReplaySpider(ArticleSpider):
     ``url``), Markdown posts and WARC files."""
 
     name = "replay"
+    # It reads archives: what it "fetches" (files) is never archived.
+    archive_fetches = False
     arguments: ClassVar[dict[str, str]] = {
         "path": "a saved page (NAME.html, with its NAME.json sidecar giving its url), a "
         "Markdown post, a WARC file (.warc, .warc.gz) or a folder of them, searched "
