@@ -31,6 +31,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.people.PeoplePipeline": 200,
     "newscrawl.pipelines.dates.DatesPipeline": 300,
     "newscrawl.pipelines.categories.CategoriesPipeline": 400,
+    # A replayed Markdown post newscrawl wrote: its recorded fields back (round trip).
+    "newscrawl.pipelines.recorded.RecordedPipeline": 450,
     "newscrawl.pipelines.validate.ValidatePipeline": 500,
     "newscrawl.pipelines.store.StorePipeline": 900,
 }

@@ -26,6 +26,8 @@ from twisted.python.failure import Failure
 
 from newscrawl.charset import resolve
 from newscrawl.items import Article
+from newscrawl.pipelines.recorded import RECORDED
+from newscrawl.sites import get_site, site_for_url
 from newscrawl.spiders.base import ArticleSpider
 from newscrawl.spiders.replay_inputs import (
     GZIP_ERRORS,
@@ -43,7 +45,12 @@ from newscrawl.spiders.replay_inputs import (
     sidecar_path,
     web_address,
 )
-from newscrawl.spiders.replay_posts import post_listing, post_page, split_front_matter
+from newscrawl.spiders.replay_posts import (
+    post_listing,
+    post_page,
+    post_record,
+    split_front_matter,
+)
 from newscrawl.spiders.replay_warc import Damage, Record, warc_records
 
 __all__ = ["ReplaySpider", "file_kind", "replay_files", "split_front_matter"]
@@ -246,6 +253,9 @@ class ReplaySpider(ArticleSpider):
         page = HtmlResponse(url=url, body=html, encoding="utf-8")
         article = self.article(page, listing, mtime(path), where=where)
         if article is not None:
+            record = post_record(meta, body, ignored)
+            if record is not None:  # a post newscrawl wrote: its fields win
+                article.raw[RECORDED] = record
             yield article
 
     def parse_warc(self, response: Response) -> Iterator[Article]:
@@ -284,12 +294,25 @@ class ReplaySpider(ArticleSpider):
         if rec.body is None:
             self.count_drop("too_large", where, f"NEWSCRAWL_MAX_PAGE_BYTES={self.max_page_bytes}")
             return None
+        # A live crawl's archive holds its list pages, feeds and robots.txt
+        # too: a page the site's discovery would not take for an article is
+        # skipped (a site module without a rule takes every page).
+        site = get_site(self.site) if self.site else site_for_url(url)
+        if not site.is_article_url(url):
+            self.count_skip("not_article_url", f"{where} ({site.name})")
+            return None
         if rec.status < 200 or 300 <= rec.status < 400:
             self.count_skip("redirect_record", f"{where} status {rec.status}")
             return None
         if rec.status >= 400:
             self.count_drop("http_error", where, f"recorded status {rec.status}")
             return None
+        if rec.truncated:
+            # Cut by the crawler that wrote it (Common Crawl cuts at 1 MiB):
+            # the title and the text before the cut are still there.
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/warc/truncated")
+            self.logger.info("Truncated payload (WARC-Truncated: %s): %s", rec.truncated, where)
         when = fetch_time(rec.date)
         if when is None and rec.date:
             self.logger.warning("Ignoring WARC-Date %.80r of %s", rec.date, where)

@@ -38,6 +38,7 @@ class Record:
     headers: list[tuple[str, str]]
     body: bytes | None  # None: larger than the limit (not read)
     unzipped: bool = False
+    truncated: str | None = None  # WARC-Truncated: why the crawler cut the payload
 
 
 @dataclass(slots=True)
@@ -78,6 +79,7 @@ def _record(record: Any, limit: int, unzipped: bool) -> Record:
         headers=headers,
         body=body,
         unzipped=unzipped,
+        truncated=record.rec_headers.get_header("WARC-Truncated"),
     )
 
 
