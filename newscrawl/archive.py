@@ -22,13 +22,23 @@ Nothing a kill does can tear a file for a reader:
   writing into the folder cuts any partial tail (a kill in the middle of a
   write) and gives it its final name.
 
+What the crawl took each page for goes with it, so a replay of the archive
+reads the pages as the crawl did: the response record's ``Newscrawl-Page``
+field says ``article`` (fetched to be extracted) or ``list`` (a list, feed,
+sitemap or robots.txt: never extracted), and the listing that led to an
+article (a feed entry's title, date and authors, the page's fallbacks) is a
+``metadata`` record (``application/json``, :data:`LISTING_TYPE`)
+``WARC-Concurrent-To`` its response, written before it.
+
 The replay spider never archives (it reads archives): a spider with
 ``archive_fetches = False`` is not archived.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import logging
 import os
 import re
@@ -46,12 +56,18 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.items import Listing
+
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 FETCHED_AT_META = "newscrawl_fetched_at"
 """Request meta key: when its response was received (the record's WARC-Date),
 so the article and its archived page carry the same fetch time."""
+PAGE_FIELD = "Newscrawl-Page"
+"""Response record field: ``article`` or ``list`` (what the crawl took the page for)."""
+LISTING_TYPE = "application/json; profile=newscrawl-listing"
+"""Content-Type of the metadata record holding an article's listing."""
 _OPEN_NAME = re.compile(r"^(?P<final>.+\.warc\.gz)\.(?P<pid>\d+)\.open$")
 # Hop-by-hop: the body is stored de-chunked, so the header would lie.
 _DROPPED_HEADERS = frozenset({b"transfer-encoding"})
@@ -242,16 +258,29 @@ class WarcArchive:
             http_headers=http_request(request),
             warc_headers_dict={"WARC-Date": date},
         )
+        callback = getattr(request.callback, "__name__", "")
+        page = "article" if callback == "parse_article" else "list"
         resp = writer.create_warc_record(
             response.url,
             "response",
             payload=io.BytesIO(response.body),
             http_headers=http_response(response),
-            warc_headers_dict={"WARC-Date": date},
+            warc_headers_dict={"WARC-Date": date, PAGE_FIELD: page},
         )
         record_id = resp.rec_headers.get_header("WARC-Record-ID")
         req.rec_headers.add_header("WARC-Concurrent-To", record_id)
         writer.write_record(req)
+        listing = request.cb_kwargs.get("listing")
+        if isinstance(listing, Listing):
+            data = json.dumps(dataclasses.asdict(listing), ensure_ascii=False).encode()
+            meta = writer.create_warc_record(
+                response.url,
+                "metadata",
+                payload=io.BytesIO(data),
+                warc_content_type=LISTING_TYPE,
+                warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+            )
+            writer.write_record(meta)
         writer.write_record(resp)
         data = buf.getvalue()
         if self.file is not None and self.size + len(data) > self.max_bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import crawl, read_jsonl
+from conftest import crawl, feeds_settings, read_jsonl
 from feed_server import FeedServer, feed_server
 from test_sina_live import stats
 from test_site_module import MODULE_DIR, run_site
@@ -97,6 +97,8 @@ def test_an_archived_crawl_is_extracted_again_after_its_site_changed(
         assert r["body_text"] == before[url]["body_text"]
         assert r["fetched_at"] == before[url]["fetched_at"]  # the archived fetch's time
     s = stats(log)
+    # The lists are in the archive too, marked as such: not extracted.
+    assert s["newscrawl/skipped/not_article_page"] == 2
     assert s["newscrawl/store/changed"] == 3
     assert s["newscrawl/store/changed_field/title"] == 3
     assert s["newscrawl/store/changed_field/source"] == 3
@@ -125,3 +127,62 @@ def test_an_archived_crawl_is_extracted_again_after_its_site_changed(
     assert "changed fields: none" in summary_line(log, "changed fields:")
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 3
+
+
+WIRE = "wire.example.test"
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Wire</title><link>http://wire.example.test/</link><description>Wire</description>
+{items}
+</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>http://wire.example.test/{n}.html</link>
+<pubDate>Fri, 03 May 2024 0{n}:00:00 +0000</pubDate><dc:creator>Ana Ruiz</dc:creator>
+<category>Ports</category></item>"""
+
+
+def write_wire(root: Path) -> None:
+    """A feed whose entries give the date, author and category the pages lack."""
+    site = root / WIRE
+    site.mkdir(parents=True)
+    titles = {1: "Ferry timetable changes", 2: "Harbour crane delivered"}
+    items = "".join(ITEM.format(n=n, title=t) for n, t in titles.items())
+    (site / "rss.xml").write_text(RSS.format(items=items), "utf-8")
+    for n, title in titles.items():
+        body = "".join(
+            f"<p>{title}: paragraph {k}, written for newscrawl's tests and long enough "
+            "to count as article text.</p>"
+            for k in (1, 2)
+        )
+        (site / f"{n}.html").write_text(
+            f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"{body}</article></body></html>",
+            "utf-8",
+        )
+
+
+def test_a_feed_crawl_replayed_from_its_archive_changes_nothing(tmp_path: Path) -> None:
+    """The feed's entries (date, author, category: the pages have none) are
+    archived with their pages: the same modules read the archive into the
+    same articles, none changed."""
+    write_wire(tmp_path / "wire")
+    warc = tmp_path / "warc"
+    with feed_server(tmp_path, tmp_path / "wire") as server:
+        proc = crawl(
+            "feeds",
+            "-a",
+            f"url=http://{WIRE}/rss.xml",
+            env=server.env(),
+            NEWSCRAWL_WARC=warc,
+            **feeds_settings(tmp_path),
+        )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    crawled = read_jsonl(tmp_path / "out.jsonl")
+    assert len(crawled) == 2
+    assert {r["published_from"] for r in crawled} == {"feed"}
+    assert {tuple(r["authors"]) for r in crawled} == {("Ana Ruiz",)}
+    replayed, log = replay_with(MODULE_DIR, warc, tmp_path)
+    s = stats(log)
+    assert s["newscrawl/store/seen"] == 2
+    assert s.get("newscrawl/store/changed", 0) == 0, s
+    assert s["newscrawl/skipped/metadata_record"] == 2  # the listings
+    assert replayed == []  # nothing new or changed to write
