@@ -285,4 +285,6 @@ def test_a_seed_post_replayed_and_written_again(tmp_path: Path) -> None:
     # Its own replay gives the same text back.
     back, _ = replay(post, tmp_path / "b")
     assert back[0]["fingerprint"] == records[0]["fingerprint"]
+    # Field for field: site, Beijing time, editors, source, tags... all back.
+    assert back == records
     assert yaml.safe_load(post.read_text(encoding="utf-8").split("---")[1])["url"]
