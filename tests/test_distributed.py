@@ -94,6 +94,8 @@ def start_worker(
         "-s",
         f"NEWSCRAWL_JSONL={tmp / (name + '.jsonl')}",
         "-s",
+        f"NEWSCRAWL_WARC={tmp / 'warc'}",
+        "-s",
         "NEWSCRAWL_REDIS_IDLE_SECONDS=3",
         "-s",
         f"NEWSCRAWL_REDIS_WORKER_TIMEOUT={worker_timeout}",
