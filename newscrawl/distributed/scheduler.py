@@ -35,10 +35,15 @@ from scrapy_redis.scheduler import Scheduler
 
 from newscrawl.distributed.ledger import TOKEN, Ledger, TrackedErrback, ledger_for
 from newscrawl.distributed.run import STATS_PREFIX, Run, run_for
+from newscrawl.exitstatus import INPUTS_STAT
 
 SEED = "newscrawl_seed"
 """Request meta key: a start request being seeded (set by
 :class:`~newscrawl.distributed.worker.SeedOnce`, removed before queuing)."""
+
+INPUTS = "newscrawl_inputs"
+"""Request meta key: the replay inputs a start request stands for, counted
+by the worker that pops it (:data:`newscrawl.exitstatus.INPUTS_STAT`)."""
 
 # Pop the best request and record it in the worker's in-flight hash in one
 # step: a worker killed right after the pop still has it on record. The
@@ -198,4 +203,6 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
         if request is not None:
             self.ledger.popped(request.meta[TOKEN])
             self.stats.inc_value(f"{STATS_PREFIX}/popped")
+            if inputs := request.meta.pop(INPUTS, 0):
+                self.stats.inc_value(INPUTS_STAT, inputs)
         return request

@@ -16,7 +16,8 @@ from twisted.python.failure import Failure
 
 from newscrawl.distributed.ledger import TOKEN, Ledger, TrackedErrback, ledger_for, track
 from newscrawl.distributed.run import STATS_PREFIX, DistributedError, Run, redis_url, run_for
-from newscrawl.distributed.scheduler import SEED
+from newscrawl.distributed.scheduler import INPUTS, SEED
+from newscrawl.exitstatus import INPUTS_STAT, inputs_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +67,32 @@ class SeedOnce:
         engine = self.crawler.engine
         assert engine is not None
         count = 0
+        before = self.unaccounted()
         async for item_or_request in start:
             if not isinstance(item_or_request, Request):
                 yield item_or_request
                 continue
             item_or_request.meta[SEED] = True
+            # The inputs a replay counted for this request go with it, to the
+            # worker that handles it: each worker's exit status accounts for
+            # what it handled (see newscrawl.exitstatus).
+            if carried := self.unaccounted() - before:
+                item_or_request.meta[INPUTS] = carried
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value(INPUTS_STAT, -carried)
+            before = self.unaccounted()
             engine.crawl(item_or_request)
             count += 1
             if count % SEED_PAUSE_EVERY == 0:
                 await _pause(0)
         self.run.seeding_done()
         logger.info("seeded run %s with %d start requests", self.run.run_id, count)
+
+    def unaccounted(self) -> int:
+        """Inputs a replay counted and did not store, drop or skip (yet)."""
+        assert self.crawler.stats is not None
+        inputs = inputs_of(self.crawler.stats.get_stats())
+        return inputs.unaccounted if inputs is not None else 0
 
 
 class InFlightTracker:
