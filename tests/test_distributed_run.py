@@ -309,3 +309,23 @@ def test_a_worker_leaving_with_uncommitted_articles_puts_them_back(server: Any) 
     assert server.zcard(run.queue_key) == 1
     assert not server.exists(run.inflight_key, run.alive_key)
     assert not server.sismember(run.workers_key, run.worker)
+
+
+def test_wake_hands_a_queued_request_to_an_idle_engine(server: Any) -> None:
+    """An idle engine asks the scheduler again only on its 5 s heartbeat:
+    wake() pops a request and gives it through engine.crawl(), which puts it
+    in the scheduler (kept locally, not queued in Redis again)."""
+    run, s = worker(server)
+    s.enqueue_request(Request("http://example.test/1"))
+
+    class Engine:
+        def crawl(self, request: Request) -> None:  # what ExecutionEngine.crawl does
+            assert s.enqueue_request(request)
+
+    assert s.wake(Engine())  # type: ignore[arg-type]
+    assert server.zcard(run.queue_key) == 0 and server.hlen(run.inflight_key) == 1
+    assert s.has_pending_requests()
+    req = s.next_request()
+    assert req is not None and req.url == "http://example.test/1"
+    assert s.next_request() is None
+    assert not s.wake(Engine())  # type: ignore[arg-type]

@@ -23,9 +23,11 @@ only trusted workers can write to.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from typing import Any, Self
 
 from scrapy import Request, Spider
+from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.utils.request import request_from_dict
 from scrapy_redis import picklecompat
@@ -162,6 +164,8 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
         self.run = run
         self.ledger = ledger
         self.stats = stats
+        self.handing: Request | None = None
+        self.ready: deque[Request] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -178,6 +182,10 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
         self.ledger.ack = self.queue.ack
 
     def enqueue_request(self, request: Request) -> bool:
+        if request is self.handing:  # see wake()
+            self.handing = None
+            self.ready.append(request)
+            return True
         seed = bool(request.meta.pop(SEED, False))
         outcome = self.queue.push_new(
             request,
@@ -199,6 +207,11 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
         return True
 
     def next_request(self) -> Request | None:
+        if self.ready:
+            return self.ready.popleft()
+        return self._take()
+
+    def _take(self) -> Request | None:
         request = self.queue.pop()
         if request is not None:
             self.ledger.popped(request.meta[TOKEN])
@@ -206,3 +219,27 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
             if inputs := request.meta.pop(INPUTS, 0):
                 self.stats.inc_value(INPUTS_STAT, inputs)
         return request
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.ready) or bool(super().has_pending_requests())
+
+    def __len__(self) -> int:
+        return len(self.ready) + int(super().__len__())
+
+    def wake(self, engine: ExecutionEngine) -> bool:
+        """Hand ``engine`` a request from the run's queue, if any.
+
+        An idle Scrapy engine asks its scheduler again only every 5 seconds
+        (its heartbeat): requests other workers queue meanwhile would wait
+        that long. ``engine.crawl()`` with a request popped here (kept
+        locally, not queued again) makes it ask now, and go on with the
+        queue."""
+        request = self._take()
+        if request is None:
+            return False
+        self.handing = request
+        engine.crawl(request)
+        if self.handing is request:  # refused by a request_scheduled handler
+            self.handing = None
+            self.ledger.handled(request.meta[TOKEN])
+        return True

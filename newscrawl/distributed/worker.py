@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.distributed.ledger import TOKEN, Ledger, TrackedErrback, ledger_for, track
 from newscrawl.distributed.run import STATS_PREFIX, DistributedError, Run, redis_url, run_for
-from newscrawl.distributed.scheduler import INPUTS, SEED
+from newscrawl.distributed.scheduler import INPUTS, SEED, RunScheduler
 from newscrawl.exitstatus import INPUTS_STAT, inputs_of
 
 logger = logging.getLogger(__name__)
@@ -234,6 +234,12 @@ class RunCoordinator:
 
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_error"))
             return
+        engine = self.crawler.engine
+        if queued and not self.ledger and engine is not None:
+            # Nothing in progress here while the run has work queued.
+            scheduler = engine.scheduler
+            if isinstance(scheduler, RunScheduler):
+                scheduler.wake(engine)
         if seed == "finished":
             self.run_over = True  # another worker ended the run
         elif seed == "done" and queued == 0 and held == 0:
