@@ -329,3 +329,19 @@ def test_wake_hands_a_queued_request_to_an_idle_engine(server: Any) -> None:
     assert req is not None and req.url == "http://example.test/1"
     assert s.next_request() is None
     assert not s.wake(Engine())  # type: ignore[arg-type]
+
+
+def test_a_worker_taken_for_dead_is_a_member_again_at_its_next_pop(server: Any) -> None:
+    """Taken for dead while stalled (its requests put back), a worker that
+    goes on pops again: it is a member again in the same step, so the
+    requests it holds are put back if it really dies before its heartbeat."""
+    slow, ss = worker(server)
+    other, _ = worker(server)
+    for i in range(2):
+        ss.enqueue_request(Request(f"http://example.test/{i}"))
+    server.delete(slow.alive_key)
+    assert other.recover_dead() == 0  # held nothing yet; no longer a member
+    assert not server.sismember(other.workers_key, slow.worker)
+    pop(ss)
+    assert server.sismember(other.workers_key, slow.worker)
+    assert other.recover_dead() == 1  # it died: its request is back

@@ -49,12 +49,15 @@ by the worker that pops it (:data:`newscrawl.exitstatus.INPUTS_STAT`)."""
 
 # Pop the best request and record it in the worker's in-flight hash in one
 # step: a worker killed right after the pop still has it on record. The
-# hash field (``token:score``) keeps the score for a put-back.
+# hash field (``token:score``) keeps the score for a put-back. The worker is
+# (again) a member of the run, so its records are seen if it dies, also
+# right after others took it for dead and before its next heartbeat.
 _POP = """
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('HSET', KEYS[2], ARGV[1] .. ':' .. r[2], r[1])
+redis.call('SADD', KEYS[3], ARGV[2])
 return r
 """
 
@@ -75,6 +78,9 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
 
     inflight_key = ""
     """The worker's in-flight hash (set by the scheduler before the first pop)."""
+    workers_key = ""
+    worker = ""
+    """The run's set of workers and this worker's name (set with inflight_key)."""
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer or picklecompat)
@@ -120,9 +126,11 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
     def pop(self, timeout: int = 0) -> Request | None:
         """The best request, recorded in the in-flight hash under a token
         that is also put in its ``meta`` (see :meth:`ack`)."""
-        assert self.inflight_key, "ReliableQueue.inflight_key is not set"
+        assert self.inflight_key and self.worker, "ReliableQueue.inflight_key is not set"
         self.token += 1
-        got = self._pop_script(keys=[self.key, self.inflight_key], args=[self.token])
+        got = self._pop_script(
+            keys=[self.key, self.inflight_key, self.workers_key], args=[self.token, self.worker]
+        )
         if not got:
             return None
         data, score = got
@@ -179,6 +187,8 @@ class RunScheduler(Scheduler):  # type: ignore[misc]
     def open(self, spider: Spider) -> None:
         super().open(spider)
         self.queue.inflight_key = self.run.inflight_key
+        self.queue.workers_key = self.run.workers_key
+        self.queue.worker = self.run.worker
         self.ledger.ack = self.queue.ack
 
     def enqueue_request(self, request: Request) -> bool:
