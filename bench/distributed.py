@@ -135,6 +135,8 @@ def run(
                 "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                 "-s",
                 f"LOG_FILE={log}",
+                "-s",  # not the checkout's data/
+                f"NEWSCRAWL_REPORT={tmp / (log.stem + '-{time}.json')}",
             ]
             procs.append((subprocess.Popen(cmd, cwd=ROOT, env=env), log))
         # Time each worker spent runnable but waiting for a CPU (the kernel's
