@@ -1,9 +1,11 @@
-"""Distributed crawls: two real worker processes sharing one crawl through a
-real Redis, storing into a real PostgreSQL, fetching a few hundred pages
-from a local HTTP server (as many as it takes to see the work split and a
-kill land mid-run: more pages prove nothing more and cost CI minutes). The workers run the ``feeds`` spider on a sitemap:
-the production path of a scheduled crawl (seed = the sitemap, fetched once;
-then one request per article, shared between the workers)."""
+"""Distributed crawls: real worker processes (two, or three) sharing one
+crawl through a real Redis, storing into a real PostgreSQL, over a few
+hundred pages (as many as it takes to see the work split and a kill land
+mid-run: more pages prove nothing more and cost CI minutes). Most run the
+``feeds`` spider on a sitemap served from 127.0.0.1, the production path of a
+scheduled crawl (seed = the sitemap, fetched once; then one request per
+article, shared between the workers); two replay saved pages, whose start
+requests are the whole file list."""
 
 from __future__ import annotations
 
@@ -266,7 +268,7 @@ def test_next_run_starts_afresh_and_the_database_remembers(
     assert redis_keys(fresh_redis) == []
 
 
-REPLAY_PAGES = 450
+REPLAY_PAGES = 300
 
 
 def replay_worker(
