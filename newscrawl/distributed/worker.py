@@ -67,32 +67,41 @@ class SeedOnce:
         engine = self.crawler.engine
         assert engine is not None
         count = 0
-        before = self.unaccounted()
-        async for item_or_request in start:
-            if not isinstance(item_or_request, Request):
-                yield item_or_request
-                continue
-            item_or_request.meta[SEED] = True
-            # The inputs a replay counted for this request go with it, to the
-            # worker that handles it: each worker's exit status accounts for
-            # what it handled (see newscrawl.exitstatus).
-            if carried := self.unaccounted() - before:
-                item_or_request.meta[INPUTS] = carried
-                assert self.crawler.stats is not None
-                self.crawler.stats.inc_value(INPUTS_STAT, -carried)
-            before = self.unaccounted()
-            engine.crawl(item_or_request)
-            count += 1
-            if count % SEED_PAUSE_EVERY == 0:
-                await _pause(0)
+        before = self.counted()
+        try:
+            async for item_or_request in start:
+                if not isinstance(item_or_request, Request):
+                    yield item_or_request
+                    continue
+                item_or_request.meta[SEED] = True
+                # The inputs a replay counted for this request go with it, to
+                # the worker that handles it: each worker's exit status
+                # accounts for what it handled (see newscrawl.exitstatus).
+                now = self.counted()
+                read = now[0] - before[0]
+                if carried := max(0, min(read, read - (now[1] - before[1]))):
+                    item_or_request.meta[INPUTS] = carried
+                    assert self.crawler.stats is not None
+                    self.crawler.stats.inc_value(INPUTS_STAT, -carried)
+                engine.crawl(item_or_request)
+                before = self.counted()
+                count += 1
+                if count % SEED_PAUSE_EVERY == 0:
+                    await _pause(0)
+        except Exception:
+            # start() failed (the crawl says start_error): the run goes on
+            # with what was queued rather than wait for a seeding that will
+            # not end. (A worker stopped mid-seeding leaves it to another.)
+            self.run.seeding_done()
+            raise
         self.run.seeding_done()
         logger.info("seeded run %s with %d start requests", self.run.run_id, count)
 
-    def unaccounted(self) -> int:
-        """Inputs a replay counted and did not store, drop or skip (yet)."""
+    def counted(self) -> tuple[int, int]:
+        """(inputs a replay counted, of them dropped or skipped), 0s for live crawls."""
         assert self.crawler.stats is not None
         inputs = inputs_of(self.crawler.stats.get_stats())
-        return inputs.unaccounted if inputs is not None else 0
+        return (inputs.read, inputs.dropped + inputs.skipped) if inputs else (0, 0)
 
 
 class InFlightTracker:
