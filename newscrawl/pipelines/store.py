@@ -60,7 +60,10 @@ writes is repaired by the next run."""
 
 articles_committed = object()
 """Signal sent after each commit: ``articles`` (the batch as stored, in
-order) and ``outcomes`` (``new``, ``seen``, ``changed`` or ``older`` for each)."""
+order) and ``outcomes`` (``new``, ``seen``, ``changed`` or ``older`` for each).
+The articles are the very objects :meth:`StorePipeline.process_item`
+returned, so a listener can tell which items passed on are now committed
+(:mod:`newscrawl.distributed.ledger` acknowledges their requests)."""
 
 PIPELINE = "newscrawl.pipelines.store.StorePipeline"
 CHANGED_FIELD_PREFIX = "newscrawl/store/changed_field/"
