@@ -199,6 +199,17 @@ def cost(n: int, probe: int = 1000) -> tuple[float, float, float]:
             t0 = time.perf_counter()
             store_docs(store, new, start=10_000_000)
             elapsed = time.perf_counter() - t0
+            # The same articles under other addresses, the link step left out: what linking adds.
+            import newscrawl.storage as storage
+
+            linking = storage.link_new
+            storage.link_new = lambda _s, key, _b, _p: (stories.story_id_of(key), None)
+            try:
+                t0 = time.perf_counter()
+                store_docs(store, new, start=20_000_000)
+                unlinked = time.perf_counter() - t0
+            finally:
+                storage.link_new = linking
             t0 = time.perf_counter()
             for j, doc in enumerate(new):
                 store.upsert(as_article(doc, 10_000_000 + j))  # stored: only the row is read
@@ -209,6 +220,7 @@ def cost(n: int, probe: int = 1000) -> tuple[float, float, float]:
     kind = "real articles" if real else "synthetic index rows"
     print(f"  {n:>9,} stored ({kind}): {elapsed / probe * 1000:.2f} ms per new article "
           f"(upsert + link + commit every 50; of which the signature {signing / probe * 1000:.2f} ms; "
+          f"without the link step: {unlinked / probe * 1000:.2f} ms; "
           f"the same article stored again: {seen / probe * 1000:.2f} ms), "
           f"database {size / n:,.0f} bytes per article, of which story index {index_pages / n:,.0f}")  # fmt: skip
     return elapsed / probe * 1000, size / n, index_pages / n

@@ -347,3 +347,27 @@ def test_a_replay_links_two_copies_in_every_output(tmp_path: Path) -> None:
     finally:
         store.close()
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+
+
+def test_an_export_keeps_the_story_index(fresh_postgres_url: str, tmp_path: Path) -> None:
+    """``scrapy exportdb`` copies the signatures and rebuilds their bands: a copy
+    stored into the exported file later still finds its story."""
+    from newscrawl.storage.export import export_sqlite
+
+    store = open_store(fresh_postgres_url)
+    try:
+        store.upsert(article(1, STORY, "2024-03-05T09:00:00+08:00"))
+        store.upsert(article(2, OTHER, "2024-03-05T10:00:00+08:00"))
+        store.commit()
+    finally:
+        store.close()
+    out = tmp_path / "export.sqlite3"
+    assert export_sqlite(fresh_postgres_url, out)["story_signatures"] == 2
+    store = open_store(f"sqlite:///{out}")
+    try:
+        assert store.execute("SELECT count(*) FROM story_bands").fetchone()[0] == 2 * stories.BANDS
+        copy = article(3, ["来源：示例通讯社", *STORY[:3]], "2024-03-05T11:00:00+08:00")
+        store.upsert(copy)
+        assert (copy.story_id, copy.duplicate_of) == (story_id_of(key(1)), key(1))
+    finally:
+        store.close()

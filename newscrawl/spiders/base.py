@@ -163,6 +163,10 @@ class ArticleSpider(scrapy.Spider):
     ) -> Article | None:
         """The Article on ``response`` (None, counted, when it is no page)."""
         where = where or response.url
+        if fetched_at is None and response.request is not None:
+            # The archive's WARC-Date for this response (newscrawl.archive):
+            # the article and its archived page carry the same fetch time.
+            fetched_at = response.request.meta.get("newscrawl_fetched_at")
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/pages")
         size = len(response.body)

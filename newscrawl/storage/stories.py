@@ -136,10 +136,10 @@ def _insert_signature(store: Store, key: str, story: str, when: str | None, sig:
         f"VALUES ({p('id')}, {p('s')}, {p('t')}, {p('sig')}) RETURNING sig_id",
         {"id": key, "s": story, "t": when, "sig": stories.to_bytes(sig)},
     ).fetchone()
-    _insert_bands(store, int(row[0]), stories.band_keys(sig))
+    insert_bands(store, int(row[0]), stories.band_keys(sig))
 
 
-def _insert_bands(store: Store, sig_id: int, keys: list[int]) -> None:
+def insert_bands(store: Store, sig_id: int, keys: list[int]) -> None:
     values = ", ".join(f"({store.p(f'b{i}')}, {store.p('sig')})" for i in range(len(keys)))
     params: dict[str, Any] = {f"b{i}": k for i, k in enumerate(keys)} | {"sig": sig_id}
     store.execute(
