@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.charset import resolve
-from newscrawl.sites.base import Page, gb18030_if_undeclared, utf8_if_valid
+from newscrawl.charset import gb18030_if_undeclared, resolve, utf8_if_valid
 from newscrawl.sites.generic import Generic, page_zone
+from newscrawl.sites.page import Page
 
 
 def page(body: str, head: str = "", url: str = "https://news.example/a/1.html") -> Page:

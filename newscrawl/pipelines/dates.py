@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from scrapy.crawler import Crawler
 
 from newscrawl.items import Article
+from newscrawl.normalize.months import MONTHS
 from newscrawl.pipelines import as_article
 
 MIN_YEAR = 1990
@@ -52,21 +53,6 @@ _ZH = re.compile(
 _DMY = re.compile(
     r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s*(?:um|-|\|)?\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
 )
-MONTHS = {
-    # English, German, French, Spanish, Italian, Dutch, Portuguese: the languages of most news.
-    **dict.fromkeys(("jan", "january", "januar", "jänner", "janvier", "enero", "gennaio", "januari", "janeiro"), 1),
-    **dict.fromkeys(("feb", "february", "februar", "février", "fevrier", "febrero", "febbraio", "februari", "fevereiro"), 2),
-    **dict.fromkeys(("mar", "march", "märz", "maerz", "mars", "marzo", "maart", "março"), 3),
-    **dict.fromkeys(("apr", "april", "avril", "abril", "aprile"), 4),
-    **dict.fromkeys(("may", "mai", "mayo", "maggio", "mei", "maio"), 5),
-    **dict.fromkeys(("jun", "june", "juni", "juin", "junio", "giugno", "junho"), 6),
-    **dict.fromkeys(("jul", "july", "juli", "juillet", "julio", "luglio", "julho"), 7),
-    **dict.fromkeys(("aug", "august", "août", "aout", "agosto", "augustus"), 8),
-    **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"), 9),
-    **dict.fromkeys(("oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro"), 10),
-    **dict.fromkeys(("nov", "november", "novembre", "noviembre", "novembro"), 11),
-    **dict.fromkeys(("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"), 12),
-}  # fmt: skip
 _CLOCK = r"(?:,?\s*(?:at|um|à|a las|às|alle|-|\||,)?\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:Uhr)?\s*([ap]\.?\s?m\.?)?)?"
 _D_MON_Y = re.compile(
     rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?([^\W\d_]{{3,10}})\.?\s+(?:de\s+)?(\d{{4}}){_CLOCK}", re.I

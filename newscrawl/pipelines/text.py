@@ -16,7 +16,8 @@ from lxml import etree
 from scrapy.crawler import Crawler
 
 from newscrawl.items import Article, Image
-from newscrawl.pipelines import as_article, nfkc
+from newscrawl.normalize import nfkc
+from newscrawl.pipelines import as_article
 from newscrawl.urls import canonicalize, join_url
 
 # Removed with everything inside them.

@@ -24,7 +24,8 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from newscrawl.items import Article
-from newscrawl.pipelines import as_article, drop, nfkc
+from newscrawl.normalize import nfkc
+from newscrawl.pipelines import as_article, drop
 
 logger = logging.getLogger(__name__)
 

@@ -4,92 +4,51 @@ rel=canonical>``). A site module overrides only what these defaults get wrong.
 
 A site *finds* values; it never cleans them (the pipelines do). Dates are
 returned as candidates ``(text, from)`` in the order the site trusts them.
+The parts a site is built from live in modules named for them: ``page``
+(the parsed page and its CSS selection), ``css``, ``metadata`` (JSON-LD,
+``<meta>``), ``shown`` (dates and bylines shown to readers),
+``fallback_body`` (trafilatura) and ``discovery`` (list pages and APIs).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
 from html import escape
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from lxml import etree
-from parsel import Selector
 from scrapy.http import TextResponse
 
-from newscrawl.charset import (  # noqa: F401 - moved there; importers of base keep working
-    _writes_cjk,
-    declares_encoding,
-    gb18030_if_undeclared,
-    looks_chinese,
-    looks_utf8,
-    utf8_if_valid,
-)
 from newscrawl.items import Article, Listing
-from newscrawl.pipelines.dates import MONTHS
-from newscrawl.pipelines.people import is_site_name
+from newscrawl.normalize.names import is_site_name
+from newscrawl.sites.css import element_text, node_xpath, stripped_text
 from newscrawl.sites.discovery import Discovery
+from newscrawl.sites.fallback_body import trafilatura_body, with_images
+from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
+from newscrawl.sites.page import Page
+from newscrawl.sites.shown import SHOWN_DATE, shown_bylines, shown_dates
 from newscrawl.urls import host_of, identity, join_url, plausible_canonical
 
-ARTICLE_TYPES = {
-    "Article",
-    "NewsArticle",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "BackgroundNewsArticle",
-    "BlogPosting",
-    "LiveBlogPosting",
-    "Report",
-    "TechArticle",
-    "ScholarlyArticle",
-    "WebPage",
-}
+__all__ = [
+    "SHOWN_DATE",
+    "Candidate",
+    "Page",
+    "Site",
+    "element_text",
+    "ld_names",
+    "node_xpath",
+    "shown_bylines",
+    "stripped_text",
+    "trafilatura_body",
+    "with_images",
+]
 
 Candidate = tuple[str, str]
 """A date as found: ``(text, from)`` where from is visible/meta/jsonld/url/feed."""
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    t = node.get("@type", [])
-    return set(t) if isinstance(t, list) else {str(t)}
-
-
-def _walk_ld(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, list):
-        for x in node:
-            yield from _walk_ld(x)
-    elif isinstance(node, dict):
-        yield node
-        if "@graph" in node:
-            yield from _walk_ld(node["@graph"])
-
-
-def ld_names(value: Any) -> list[str]:
-    """Names in a JSON-LD value: a string, a Person/Organization, or a list of them.
-
-    >>> ld_names([{"@type": "Person", "givenName": "Jane", "familyName": "Doe"}, "Bo Li"])
-    ['Jane Doe', 'Bo Li']
-    """
-    out: list[str] = []
-    for v in value if isinstance(value, list) else [value]:
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, dict):
-            name = v.get("name")
-            if not name and (v.get("givenName") or v.get("familyName")):
-                name = " ".join(str(p) for p in (v.get("givenName"), v.get("familyName")) if p)
-            if isinstance(name, str):
-                out.append(name)
-    return out
-
 
 # Where pages show their authors, most specific first.
 _AUTHOR_CSS = (
@@ -120,301 +79,6 @@ def _is_site_part(part: str, names: list[str]) -> bool:
     return any(
         key == n or (len(n) >= 4 and n in key) or (len(key) >= 4 and key in n) for n in names
     )
-
-
-@lru_cache(maxsize=256)
-def _compiled(query: str) -> Any:
-    return etree.XPath(query, smart_strings=False)
-
-
-def node_xpath(node: Any, query: str) -> list[Any]:
-    """``query`` on an lxml node: its elements and plain strings. Faster
-    than parsel for per-node work: no Selector object per result."""
-    result = _compiled(query)(node)
-    return result if isinstance(result, list) else []
-
-
-def element_text(el: Any) -> str:
-    """The text under an lxml element, its text nodes joined by spaces."""
-    return " ".join(t for t in node_xpath(el, ".//text()") if t.strip())
-
-
-def stripped_text(el: Any) -> str:
-    """The text under an lxml element, each text node stripped, joined by spaces."""
-    return " ".join(t.strip() for t in node_xpath(el, ".//text()") if t.strip())
-
-
-@lru_cache(maxsize=512)
-def _css_xpath(css: str, prefix: str = "descendant-or-self::") -> Any:
-    """A CSS selector as a compiled XPath (``prefix`` is its first axis), translated once."""
-    from cssselect import HTMLTranslator
-
-    return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix=prefix), smart_strings=False)
-
-
-def css_elements(node: Any, css: str) -> list[Any]:
-    """The elements a CSS selector finds under an lxml node (document order)."""
-    result = _css_xpath(css)(node)
-    return result if isinstance(result, list) else []
-
-
-# A CSS selector of tag names, #ids, .classes and combinators; the ids and
-# classes in it; one compound selector (``div.article#artibody``).
-_PLAIN_CSS = re.compile(r"^[\w\s#.>,+~*-]+$")
-_CSS_NAMES = re.compile(r"[#.][\w-]+")
-_COMPOUND = re.compile(r"^[\w#.-]+$")
-_CSS_ID = re.compile(r"#([\w-]+)")
-# The text before a class name inside a class attribute's value (searched
-# backwards from the name, within 200 characters), and what may follow it.
-_IN_CLASS = re.compile(rb"""\bclass\s*=\s*["']?(?:[^"'<>=]*\s)?\Z""", re.I)
-_IN_CLASS_PART = re.compile(rb"""\bclass\s*=\s*["']?[^"'<>=]*\Z""", re.I)
-_CLASS_END = (b'"', b"'", b" ", b"\t", b"\r", b"\n", b"\f", b"/", b">")
-_TAG_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9]*")
-
-
-class Page:
-    """A response with its metadata parsed once, shared by every field method."""
-
-    def __init__(self, response: TextResponse, listing: Listing | None = None) -> None:
-        self.response = response
-        self.listing = listing or Listing()
-        self.sel: Selector = response.selector
-        self.root: Any = self.sel.root
-        """The page's lxml tree: per-field queries run on it directly (a
-        parsel Selector per result node costs more than most queries)."""
-        self.url: str = response.url
-
-    def xpath(self, query: str) -> list[Any]:
-        """``query`` on the page: lxml elements and plain strings."""
-        return node_xpath(self.root, query)
-
-    def first(self, query: str) -> str | None:
-        """The first string ``query`` selects (an attribute, a text node), or None."""
-        for value in self.xpath(query):
-            if isinstance(value, str):
-                return value
-        return None
-
-    @cached_property
-    def jsonld(self) -> list[dict[str, Any]]:
-        """Every JSON-LD node on the page, ``@graph`` flattened."""
-        nodes: list[dict[str, Any]] = []
-        for text in self.xpath('descendant::script[@type="application/ld+json"]/text()'):
-            try:
-                data = json.loads(text, strict=False)
-            except ValueError:
-                continue
-            nodes.extend(_walk_ld(data))
-        return nodes
-
-    @cached_property
-    def ld_article(self) -> dict[str, Any]:
-        """The JSON-LD node describing the article (empty when there is none)."""
-        best: dict[str, Any] = {}
-        for node in self.jsonld:
-            types = _types(node)
-            if types & (ARTICLE_TYPES - {"WebPage"}):
-                return node
-            if "WebPage" in types and not best:
-                best = node
-        return best
-
-    @cached_property
-    def meta(self) -> dict[str, list[str]]:
-        """``<meta>`` contents keyed by lower-cased name, property or itemprop."""
-        out: dict[str, list[str]] = {}
-        for m in self.xpath("descendant::meta[@content]"):
-            key = m.get("name") or m.get("property") or m.get("itemprop")
-            if key:
-                out.setdefault(key.strip().lower(), []).append(m.get("content"))
-        return out
-
-    @cached_property
-    def all_text(self) -> str:
-        """The page's visible text in document order, whitespace collapsed,
-        one line per text node."""
-        return "\n".join(" ".join(t.split()) for t in self.xpath(_TEXT_XPATH) if t.strip())
-
-    def text_after(self, headline: str | None, size: int = 3000) -> str:
-        """``size`` characters of the page's text from the end of the headline
-        (from the start when the headline is not found in it)."""
-        head = " ".join((headline or "").split())[:40]
-        text = self.all_text
-        pos = text.find(head) if head else -1
-        start = pos + len(head) if pos >= 0 else 0
-        return text[start : start + size]
-
-    def mentions(self, name: str) -> bool:
-        """False when ``name`` is nowhere in the page's HTML, so that a query
-        looking for it (in a comment, a text, a class) can be skipped: a
-        search of the page's bytes costs microseconds, a query testing every
-        element up to a millisecond."""
-        encoding = self.response.encoding.lower()
-        if not encoding.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
-            try:
-                return name.encode(encoding) in self.response.body
-            except (UnicodeEncodeError, LookupError):
-                pass
-        return name in self.response.text
-
-    def has_id(self, name: str) -> bool:
-        """True when an element has ``id=name`` (the parser's table of ids, no walk)."""
-        return bool(self.xpath(f"id('{name}')")) if _COMPOUND.match(name) else False
-
-    @cached_property
-    def classes(self) -> frozenset[str]:
-        """Every class on the page (one query returning strings, no elements)."""
-        return frozenset(" ".join(self.xpath("descendant-or-self::*/@class")).split())
-
-    def has_class(self, name: str) -> bool:
-        """True when an element of the page has the class ``name``."""
-        return name in self.classes
-
-    def class_tags(self, name: str, whole: bool = True) -> frozenset[str]:
-        """The tag names of the elements whose ``class`` holds ``name`` (as
-        one of its classes; with ``whole=False``, anywhere in the value),
-        read from the page's HTML: each place it holds the name (a few) is
-        looked at, no element visited. A query can then test only those
-        tags: testing ``@class`` on every element is what costs.
-        ``"*"`` stands for a tag that could not be read."""
-        memo = self._tags_memo
-        if (name, whole) in memo:
-            return memo[name, whole]
-        present = name in self.classes if whole else any(name in c for c in self.classes)
-        if not present:
-            memo[name, whole] = frozenset()
-            return memo[name, whole]
-        # In the bytes: an ASCII name is the same bytes in every encoding
-        # pages use (UTF-8, GBK, Latin-1...), and bytes are searched fastest.
-        html, key = self.response.body, name.encode("ascii", "replace")
-        context = _IN_CLASS if whole else _IN_CLASS_PART
-        tags: set[str] = set()
-        i = html.find(key)
-        while i >= 0:
-            end = i + len(key)
-            if not whole or end == len(html) or html[end : end + 1] in _CLASS_END:
-                m = context.search(html, max(0, i - 200), i)
-                if m:
-                    lt = html.rfind(b"<", max(0, m.start() - 2000), m.start())
-                    tag = _TAG_NAME.match(html, lt + 1) if lt >= 0 else None
-                    tags.add(tag[0].decode().lower() if tag else "*")
-            i = html.find(key, i + 1)
-        # The page has the class, but its HTML did not show where (an
-        # escaped name, UTF-16 bytes): any tag.
-        memo[name, whole] = frozenset(tags or {"*"})
-        return memo[name, whole]
-
-    @cached_property
-    def _tags_memo(self) -> dict[tuple[str, bool], frozenset[str]]:
-        return {}
-
-    def with_class(self, name: str, whole: bool = True) -> list[Any]:
-        """The elements whose ``class`` holds ``name`` (see ``class_tags``), in document order."""
-        tags = self.class_tags(name, whole)
-        if not tags:
-            return []
-        if whole:
-            test = f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-        else:
-            test = f"contains(@class, '{name}')"
-        if "*" in tags:
-            return self.xpath(f"descendant::*[{test}]")
-        return self.xpath(" | ".join(f"descendant::{t}[{test}]" for t in sorted(tags)))
-
-    def has(self, css_name: str) -> bool:
-        """``has_id`` for ``#name``, ``has_class`` for ``.name`` (once per page each)."""
-        memo = self._has_memo
-        if css_name not in memo:
-            name = css_name[1:]
-            memo[css_name] = self.has_id(name) if css_name[0] == "#" else self.has_class(name)
-        return memo[css_name]
-
-    @cached_property
-    def _has_memo(self) -> dict[str, bool]:
-        return {}
-
-    def select(self, css: str) -> list[Any]:
-        """The elements a CSS selector finds, in document order, as lxml elements.
-
-        A query that tests every element costs about a microsecond per
-        element, and sites ask for a dozen selectors of which most name an
-        id or class the page lacks. So, for plain selectors: alternatives
-        naming an id or class the page lacks are skipped unqueried; an
-        ``#id`` is looked up in the parser's table of ids; a ``.class`` is
-        tested only on the tags that carry it (``class_tags``); the first
-        part of ``A B`` is found once per page and ``B`` searched under it.
-        (An id used twice on a page finds the first.)
-        """
-        memo = self._select_memo
-        if css not in memo:
-            if not _PLAIN_CSS.match(css):
-                memo[css] = css_elements(self.root, css)
-            else:
-                alts = [a.strip() for a in css.split(",")]
-                live = [a for a in alts if all(map(self.has, _CSS_NAMES.findall(a)))]
-                found = [r for r in map(self._select_one, live) if r]
-                if len(found) > 1 and any(el not in found[0] for r in found[1:] for el in r):
-                    # Several alternatives found different nodes: the union, in document order.
-                    memo[css] = css_elements(self.root, ", ".join(live))
-                else:
-                    memo[css] = found[0] if found else []
-        return memo[css]
-
-    @cached_property
-    def _select_memo(self) -> dict[str, list[Any]]:
-        return {}
-
-    def _select_one(self, css: str) -> list[Any]:
-        head, _, rest = css.partition(" ")
-        rest = rest.strip()
-        if not _COMPOUND.match(head) or rest[:1] in (">", "+", "~"):
-            return css_elements(self.root, css)
-        if rest:
-            under = _css_xpath(rest, "descendant::")
-            return [el for base in self.select(head) for el in under(base)]
-        m = _CSS_ID.search(head)
-        if m:
-            me = _css_xpath(head, "self::")
-            return [el for el in self.xpath(f"id('{m[1]}')") if me(el)]
-        _, *classes = head.split(".")
-        if classes and "#" not in head:
-            me = _css_xpath(head, "self::")
-            return [el for el in self.with_class(classes[0]) if me(el)]
-        return css_elements(self.root, head)
-
-    def meta_first(self, *keys: str) -> str | None:
-        """The first non-empty ``<meta>`` content among ``keys``."""
-        for key in keys:
-            for v in self.meta.get(key, []):
-                if v.strip():
-                    return v
-        return None
-
-    def text(self, css: str) -> str | None:
-        """The joined text of the first node a CSS selector finds, or None."""
-        # Sites ask for the same nodes from several fields: one query each.
-        if css not in self._text_memo:
-            self._text_memo[css] = self._text(css)
-        return self._text_memo[css]
-
-    @cached_property
-    def _text_memo(self) -> dict[str, str | None]:
-        return {}
-
-    def _text(self, css: str) -> str | None:
-        nodes = self.select(css)
-        if not nodes:
-            return None
-        return element_text(nodes[0]) or None
-
-    def texts(self, css: str) -> list[str]:
-        """The text of every node a CSS selector finds (empty ones left out)."""
-        out: list[str] = []
-        for node in self.select(css):
-            value = element_text(node)
-            if value.strip():
-                out.append(value)
-        return out
 
 
 class Site(Discovery):
@@ -694,17 +358,9 @@ class Site(Discovery):
 
     def categories(self, page: Page) -> list[str]:
         """Breadcrumb / section trail, outermost first."""
-        for node in page.jsonld:
-            if "BreadcrumbList" in _types(node):
-                items = node.get("itemListElement") or []
-                names = []
-                for it in items if isinstance(items, list) else []:
-                    if isinstance(it, dict):
-                        n = it.get("name") or (it.get("item") or {}).get("name")
-                        if isinstance(n, str):
-                            names.append(n)
-                if names:
-                    return names
+        names = ld_breadcrumbs(page.jsonld)
+        if names:
+            return names
         section = page.ld_article.get("articleSection")
         if isinstance(section, str):
             return [section]
@@ -764,189 +420,3 @@ class Site(Discovery):
             or page.ld_article.get("inLanguage")
         )
         return lang if isinstance(lang, str) and lang.strip() else self.language
-
-
-# A date as pages show it, always with a year, with the time when there is one.
-_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
-_CLOCK = (
-    r"(?:\s*(?:T|,|um|at|à|a las|-|\|)?\s*(?:上午|下午|晚上|凌晨|早上|中午)?\s*"
-    r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?(?:\s*(?:[AaPp]\.?\s?[Mm]\.?|Uhr))?)?"
-)
-SHOWN_DATE = re.compile(
-    r"(?<![\d.])(?:(?:19|20)\d\d(?:-\d{1,2}-\d{1,2}(?![\d-])|/\d{1,2}/\d{1,2}(?![\d/])"
-    r"|\.\d{1,2}\.\d{1,2}(?![\d.])|\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?)"
-    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d(?!\d)"
-    rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_WORDS})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)"
-    rf"|(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d))" + _CLOCK,
-    re.I,
-)
-# A shown date right after one of these is a modification, not the publication.
-_UPDATE_LABEL = re.compile(
-    r"(更新|修改|Updated?|Aktualisiert|Mis à jour|Actualizado|Last modified)\W{0,4}$", re.I
-)
-_DATE_CLASS = re.compile(r"date|time|pub|posted|datum|fecha", re.I)
-_TEXT_XPATH = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template or ancestor::option or ancestor::select)]"
-)
-
-
-def _first_shown(text: str) -> str | None:
-    """The first date in ``text`` that shows a time of day, else the first
-    date (a day alone is more often a calendar, an archive or a list's)."""
-    first = None
-    for m in SHOWN_DATE.finditer(text):
-        if _UPDATE_LABEL.search(text[max(0, m.start() - 16) : m.start()]):
-            continue
-        if _CLOCK_IN.search(m[0]):
-            return m[0].strip()
-        first = first or m[0].strip()
-    return first
-
-
-_CLOCK_IN = re.compile(r"\d\s*[:：]\s*\d\d")
-
-
-# 作者：张三 / 记者 张三 李四 / 文/张三 / 本报实习生 张三: a label, a separator, names.
-_ZH_NAME = r"[\u4e00-\u9fff·]{2,4}"
-ZH_BYLINE = re.compile(
-    r"(?:^|(?<=[\s（(【\[|｜]))((?:作者|撰文|文|[\u4e00-\u9fff·]{0,10}?(?:记者|实习生|通讯员))"
-    rf"[ \t]*[:：/／ \n][ \t\n]*{_ZH_NAME}(?:(?: |、| 、 ){_ZH_NAME}){{0,5}})(?=[\s）)】\]|｜,，。]|$)"
-)
-
-
-def shown_bylines(text: str, limit: int = 2) -> list[str]:
-    """The first labelled Chinese bylines in ``text``.
-
-    >>> shown_bylines("2022-02-13 09:57 光明网 光明日报记者 王建宏 张文攀 土豆，听名字")
-    ['光明日报记者 王建宏 张文攀 土豆']
-    """
-    return [" ".join(m[1].split()) for m in ZH_BYLINE.finditer(text)][:limit]
-
-
-def shown_dates(page: Page, headline: str | None) -> list[str]:
-    """Dates shown to readers, best first: ``<time>`` and
-    ``itemprop=datePublished``, an element whose class or id says date/time,
-    then the first date after the headline in the page's text (else the
-    first date in it)."""
-    out: list[str] = []
-    for node in page.xpath('//*[@itemprop="datePublished"] | descendant::time')[:3]:
-        value = node.get("datetime") or node.get("content")
-        if not value:
-            value = stripped_text(node)
-        if value and value.strip() and value not in out:
-            out.append(value.strip())
-    for el in page.xpath("//body//*[@class or @id]"):
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _DATE_CLASS.search(marker):
-            continue
-        text = stripped_text(el)
-        if len(text) > 120:
-            continue
-        found = _first_shown(text)
-        if found and found not in out:
-            out.append(found)
-            break
-    found = _first_shown(page.text_after(headline)) or _first_shown(page.all_text)
-    if found and found not in out:
-        out.append(found)
-    return out
-
-
-_TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "output_format": "html",
-    "include_tables": True,
-    "include_comments": False,
-    "include_links": False,
-}
-
-
-def _extract(html: str, url: str, images: bool) -> str | None:
-    import trafilatura
-
-    result = trafilatura.extract(html, url=url, include_images=images, **_TRAFILATURA_OPTIONS)
-    if result is None:
-        # A page saved inside a wrapper element (corpus tools' <text id=...>)
-        # is no HTML tree to trafilatura: read it without the wrapper.
-        bare = _WRAPPER.sub("", html, count=1)
-        if bare != html:
-            result = trafilatura.extract(
-                bare, url=url, include_images=images, **_TRAFILATURA_OPTIONS
-            )
-    return str(result) if result else None
-
-
-def _blocks(fragment: str) -> tuple[str, list[Any]]:
-    """The leading text and the top-level blocks of an extraction."""
-    import lxml.html
-
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
-        return "", []
-    body = root.find(".//body")
-    top = body if body is not None else root
-    while len(top) == 1 and top[0].tag in ("div", "main", "article", "doc", "body"):
-        if (top.text or "").strip():
-            break
-        top = top[0]
-    return top.text or "", list(top)
-
-
-def _block_key(el: Any) -> str:
-    return "".join(el.text_content().split())[:200]
-
-
-def with_images(text_html: str, image_html: str, captions: dict[str, str] | None = None) -> str:
-    """trafilatura's text (extracted without images, which it prunes less
-    well with them) with the images of its image-including extraction put
-    back after the paragraph they follow there, each with its caption from
-    ``captions`` (image URL -> the page's ``<figcaption>``)."""
-    import lxml.html
-
-    lead, text_blocks = _blocks(text_html)
-    keys = {_block_key(b) for b in text_blocks if _block_key(b)}
-    after: dict[str, list[str]] = {}
-    last = ""
-    for block in _blocks(image_html)[1]:
-        key = _block_key(block)
-        if key in keys:
-            last = key
-        imgs = [block] if block.tag in ("img", "graphic") else block.findall(".//img")
-        for img in imgs:
-            src = img.get("src")
-            if src:
-                fig = lxml.html.tostring(img, encoding="unicode", with_tail=False)
-                caption = (captions or {}).get(src)
-                if caption:
-                    fig = f"<figure>{fig}<figcaption>{escape(caption)}</figcaption></figure>"
-                after.setdefault(last, []).append(fig)
-    if not after:
-        return text_html
-    parts = [escape(lead), *after.get("", [])]
-    for block in text_blocks:
-        parts.append(lxml.html.tostring(block, encoding="unicode", with_tail=True))
-        parts += after.pop(_block_key(block), [])
-    return "<div>" + "".join(parts) + "</div>"
-
-
-def trafilatura_body(html: str, url: str, sel: Selector | None = None) -> str | None:
-    """Main text as HTML by trafilatura (imported here: it is slow to import),
-    with the images in it and their captions (from ``sel``, the page)."""
-    text = _extract(html, url, images=False)
-    if text is None or "<img" not in html.lower():
-        return text
-    rich = _extract(html, url, images=True)
-    if not rich:
-        return text
-    captions: dict[str, str] = {}
-    for fig in sel.xpath("//figure[.//img][.//figcaption]") if sel is not None else []:
-        cap = " ".join(" ".join(fig.xpath(".//figcaption//text()").getall()).split())
-        for src in fig.xpath(".//img/@src | .//img/@data-src").getall():
-            absolute = join_url(url, src)
-            if absolute:
-                captions.setdefault(absolute, cap)
-    return with_images(text, rich, captions)
-
-
-_WRAPPER = re.compile(r"^\s*<(?!html|head|body|meta|!|\?)[a-z]+\b[^>]*>", re.I)

@@ -40,7 +40,9 @@ from lxml import etree
 from scrapy.http import TextResponse
 
 from newscrawl.items import Article, Listing
-from newscrawl.sites.base import Candidate, Page, Site, element_text, node_xpath, stripped_text
+from newscrawl.sites.base import Candidate, Site
+from newscrawl.sites.css import element_text, strings, stripped_text
+from newscrawl.sites.page import Page
 from newscrawl.sites.sina_lists import SinaLists
 
 # A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
@@ -334,7 +336,7 @@ class Sina(SinaLists, Site):
         out += [c for c in super().published(page) if c[1] != "visible"]
         # Only old pages carry it: a search for the stamp, not every comment read.
         stamp = (
-            page.xpath("(//comment()[contains(., 'published at')])[1]")
+            page.elements("(//comment()[contains(., 'published at')])[1]")
             if page.mentions("published at")
             else []
         )
@@ -440,10 +442,10 @@ class Sina(SinaLists, Site):
         """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
 
         def trails() -> Iterator[list[Any]]:  # searched one after another, until one has names
-            yield page.with_class("channel-path", whole=False)
+            yield page.class_contains("channel-path")
             yield page.xpath('id("lo_links")')
-            yield page.with_class("navpaht", whole=False)
-            yield page.with_class("bread", whole=False)
+            yield page.class_contains("navpaht")
+            yield page.class_contains("bread")
             if page.mentions("正文"):
                 # 2004-2005 pages: a table cell "首页 > 财经 > 正文".
                 yield page.xpath('//td[contains(., "正文") and contains(., ">")][not(.//td)]')
@@ -484,16 +486,16 @@ class Sina(SinaLists, Site):
         found = self._container(page)
         # The links of the article's own container (of today's layouts), else the page's.
         scope = found.source if found is not None and found.rank < 5 else page.root
-        for sid in node_xpath(scope, './/span[starts-with(@id, "stock_")]/@id'):
+        for sid in strings(scope, './/span[starts-with(@id, "stock_")]/@id'):
             m = _STOCK_ID.match(sid)
             if m:
                 out.append(m[1].lower())
-        for href in node_xpath(scope, ".//a/@href"):
+        for href in strings(scope, ".//a/@href"):
             m = _STOCK_HREF.search(href)
             if m:
                 out.append(m[1] or (f"hk{m[2]}" if m[2] else f"gb_{m[3].lower()}"))
         stamps = "//comment()[contains(., 'news_keyword_pub')]"
-        for comment in page.xpath(stamps) if page.mentions("news_keyword_pub") else []:
+        for comment in page.elements(stamps) if page.mentions("news_keyword_pub") else []:
             m = _KEYWORD_PUB.search(comment.text or "")
             if not m or not m[2]:
                 continue
