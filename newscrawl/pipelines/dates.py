@@ -20,9 +20,8 @@ from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
 
-from newscrawl.items import Article
+from newscrawl.found import Extracted, as_extracted
 from newscrawl.normalize.months import MONTHS
-from newscrawl.pipelines import as_article
 
 MIN_YEAR = 1990
 STATS_PREFIX = "newscrawl/dates/rejected"
@@ -377,16 +376,17 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.stats, crawler.settings.get("NEWSCRAWL_DEFAULT_TIMEZONE", "UTC"))
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
-        tz = a.raw.get("timezone") or self.default_tz
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        a, found = x.article, x.found
+        tz = found.zone or self.default_tz
         if tz == "UTC":
             tz = self.default_tz
         fetched = parse_fetched(a.fetched_at)
         langs = [a.language] if a.language else None
-        pub = choose_date(a.raw.get("published", []), tz, fetched, a.raw.get("url_date"), langs)
+        pub = choose_date(found.published, tz, fetched, found.url_date, langs)
         a.published_at, a.published_raw, a.published_from = pub.iso, pub.raw, pub.origin
-        upd = choose_date(a.raw.get("updated", []), tz, fetched, None, langs)
+        upd = choose_date(found.updated, tz, fetched, None, langs)
         updated = upd.iso
         if updated is None and pub.overruled and pub.iso and pub.overruled > pub.iso:
             updated = pub.overruled  # the metadata's later time: a last modification
@@ -395,4 +395,4 @@ class DatesPipeline:
             for reason, _ in pub.rejected + upd.rejected:
                 self.stats.inc_value(f"{STATS_PREFIX}/{reason}")
                 self.stats.inc_value("newscrawl/dates/implausible")
-        return a
+        return x

@@ -19,11 +19,14 @@ from html import escape
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+import lxml.html
 from scrapy.http import TextResponse
 
+from newscrawl.charset import redecode
+from newscrawl.found import BodyRules, Byline, Candidate, Extracted, Found
 from newscrawl.items import Article, Listing
 from newscrawl.normalize.names import is_site_name
-from newscrawl.sites.css import element_text, node_xpath, stripped_text
+from newscrawl.sites.css import Node, element_text, node_xpath, stripped_text
 from newscrawl.sites.discovery import Discovery
 from newscrawl.sites.fallback_body import trafilatura_body, with_images
 from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
@@ -45,8 +48,6 @@ __all__ = [
     "with_images",
 ]
 
-Candidate = tuple[str, str]
-"""A date as found: ``(text, from)`` where from is visible/meta/jsonld/url/feed."""
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
 
@@ -125,7 +126,71 @@ class Site(Discovery):
         """True when a link on a list page points to an article (live crawls)."""
         return True
 
+    # -- hooks: what a site module sets -------------------------------------
+
+    site_names: ClassVar[tuple[str, ...]] = ()
+    """Names the site goes by besides those its pages give (og:site_name,
+    the JSON-LD publisher, its host): a byline or ``<meta name=author>``
+    naming one of them is the site, not a person."""
+
+    fallback_encodings: ClassVar[tuple[str, ...]] = ()
+    """Encodings the site's pages may be in whatever they declare: when the
+    encoding decided for a page leaves undecodable bytes, the one of these
+    leaving the fewest is used (``newscrawl.charset.redecode``)."""
+
+    boilerplate_css: ClassVar[tuple[str, ...]] = ()
+    """Selectors of elements inside the article container that are never
+    text (the site's widgets, players, promos), removed by the body normalizer."""
+
+    boilerplate_strings: ClassVar[tuple[str, ...]] = ()
+    """A body paragraph holding one of these strings is never text (the
+    site's promos and disclaimers)."""
+
+    boilerplate_patterns: ClassVar[tuple[str, ...]] = ()
+    """Regular expressions: a body paragraph one matches (``search``) is never text."""
+
+    def zone(self, page: Page) -> str:
+        """The IANA zone of the times ``page`` shows without an offset (``timezone``)."""
+        return self.timezone
+
+    @classmethod
+    def body_rules(cls) -> BodyRules:
+        """The site's own body rules (its boilerplate hooks), built once per class."""
+        rules = cls.__dict__.get("_body_rules")
+        if not isinstance(rules, BodyRules):
+            rules = BodyRules(
+                drop_css=cls.boilerplate_css,
+                line_strings=cls.boilerplate_strings,
+                line_patterns=tuple(re.compile(p) for p in cls.boilerplate_patterns),
+            )
+            cls._body_rules = rules
+        return rules
+
+    _body_rules: ClassVar[BodyRules | None] = None
+
     # -- assembling -------------------------------------------------------
+
+    def extracted(
+        self,
+        response: TextResponse,
+        listing: Listing | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Extracted:
+        """What the site finds on ``response``: the Article as found and the
+        :class:`~newscrawl.found.Found` (what the spider yields).
+
+        ``listing`` supplies what a feed or saved post said (fallbacks only);
+        ``fetched_at`` is when the response was received (now by default).
+        The response's encoding was decided before, once
+        (``newscrawl.charset.resolve``); a site with ``fallback_encodings``
+        may still correct it here.
+        """
+        if self.fallback_encodings:
+            response = redecode(response, self.fallback_encodings)
+        page = Page(response, listing)
+        fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
+        found = self.find(page)
+        return Extracted(self.article(page, found, fetched), found)
 
     def extract(
         self,
@@ -133,20 +198,38 @@ class Site(Discovery):
         listing: Listing | None = None,
         fetched_at: datetime | None = None,
     ) -> Article:
-        """Find every field of the article on ``response``.
+        """The Article as found on ``response``, its ``body_html`` the
+        container's HTML (uncleaned: the pipelines clean it). For callers
+        that want the values a site finds without the pipelines."""
+        x = self.extracted(response, listing, fetched_at)
+        if x.found.container is not None and not x.article.body_html:
+            x.article.body_html = str(lxml.html.tostring(x.found.container, encoding="unicode"))
+        return x.article
 
-        ``listing`` supplies what a feed or saved post said (fallbacks only);
-        ``fetched_at`` is when the response was received (now by default).
-        """
-        # Its encoding was decided before, once (newscrawl.charset.resolve).
-        page = Page(response, listing)
-        fetched = (fetched_at or datetime.now(UTC)).astimezone(UTC)
-        body = self.body_html(page) or ""
+    def find(self, page: Page) -> Found:
+        """What the page says that the Article's fields do not hold: date
+        and title candidates, bylines by role, the article container, the zone."""
+        title = self.title(page)
+        return Found(
+            base_url=page.url,
+            titles=[(title, "page")] if title else [],
+            published=self.published(page),
+            updated=self.updated(page),
+            url_date=self.url_date(page.url),
+            zone=self.zone(page),
+            bylines=self.bylines(page),
+            site_names=tuple(self.names_of(page)),
+            container=self.container(page),
+            rules=self.body_rules(),
+        )
+
+    def article(self, page: Page, found: Found, fetched: datetime) -> Article:
+        """The Article's fields as the page gives them (the pipelines clean them)."""
         return Article(
-            url=response.url,
+            url=page.url,
             canonical_url=self.canonical_url(page),
             site=self.name,
-            title=self.title(page) or "",
+            title=found.titles[0][0] if found.titles else "",
             published_raw=None,
             authors=self.authors(page),
             editors=self.editors(page),
@@ -155,19 +238,15 @@ class Site(Discovery):
             categories=self.categories(page),
             tags=self.tags(page),
             lead=self.lead(page),
-            body_html=body,
+            body_html="" if found.container is not None else (self.body_html(page) or ""),
             language=self.page_language(page),
             fetched_at=fetched.isoformat(timespec="seconds").replace("+00:00", "Z"),
-            raw={
-                "published": self.published(page),
-                "updated": self.updated(page),
-                "bylines": self.bylines(page),
-                "url_date": self.url_date(response.url),
-                "timezone": self.timezone,
-                "base_url": response.url,
-                "site_names": self.site_names(page),
-            },
         )
+
+    def container(self, page: Page) -> Node | None:
+        """The article container as an element of the page's tree, for the
+        body normalizer; None (the default) when the body is ``body_html``'s text."""
+        return None
 
     # -- fields: each returns what the page says, uncleaned ---------------
 
@@ -198,7 +277,7 @@ class Site(Discovery):
         """``title`` without parts, at either end, that name the site or
         are a date, or that a ``<h1>`` of the page shows the title without."""
         h1s = {_squash(h) for h in page.texts("h1")}
-        names = [k for k in (_squash(n) for n in self.site_names(page)) if len(k) >= 2]
+        names = [k for k in (_squash(n) for n in self.names_of(page)) if len(k) >= 2]
         for sep in _TITLE_SEPARATORS:
             if sep not in title:
                 continue
@@ -223,6 +302,12 @@ class Site(Discovery):
         return title
 
     def canonical_url(self, page: Page) -> str | None:
+        """The page's canonical URL (``read_canonical``), read once per page."""
+        if not page.canonical_read:
+            page.canonical, page.canonical_read = self.read_canonical(page), True
+        return page.canonical
+
+    def read_canonical(self, page: Page) -> str | None:
         """``<link rel=canonical>``, else og:url, made absolute; None when it
         is no address this page may claim (``plausible_canonical``: http(s),
         on the page's own host, its parent domain, or one of the site's
@@ -302,7 +387,7 @@ class Site(Discovery):
         """Author names or labelled byline text; the people pipeline splits
         them. Metadata that names only the site itself is passed over for
         the byline the page shows."""
-        site = tuple(self.site_names(page))
+        site = tuple(self.names_of(page))
         names = [n for n in ld_names(page.ld_article.get("author")) if not is_site_name(n, site)]
         if names:
             return names
@@ -325,9 +410,10 @@ class Site(Discovery):
                 return found[:1] if len(found) > 3 else found
         return list(page.listing.authors)
 
-    def site_names(self, page: Page) -> list[str]:
+    def names_of(self, page: Page) -> list[str]:
         """What the page calls its site (og:site_name, application-name, the
-        JSON-LD publisher, the host's name): never a person in a byline."""
+        JSON-LD publisher, the host's name) and the site's ``site_names``:
+        never a person in a byline."""
         names = [
             page.meta_first(k) or "" for k in ("og:site_name", "application-name", "twitter:site")
         ]
@@ -336,7 +422,9 @@ class Site(Discovery):
         if host:
             names += [host, host.split(".")[0]]
         # A long "name" is some page's misuse of the tag (a headline), not a site.
-        return [n.strip().lstrip("@") for n in names if n and n.strip() and len(n.split()) <= 4]
+        return [
+            n.strip().lstrip("@") for n in names if n and n.strip() and len(n.split()) <= 4
+        ] + list(self.site_names)
 
     def editors(self, page: Page) -> list[str]:
         """Editor names (none by default: pages rarely mark them up)."""
@@ -346,11 +434,11 @@ class Site(Discovery):
         """The originating outlet (来源), when the page names one apart from the byline."""
         return None
 
-    def bylines(self, page: Page) -> list[str]:
-        """Lines mixing roles (``来源：X 记者 Y``) for the people pipeline:
-        by default the labelled Chinese bylines (``作者：X``, ``记者 X Y``,
-        ``文/X``) in the text that follows the headline."""
-        return shown_bylines(page.text_after(self.title(page), 1500))
+    def bylines(self, page: Page) -> list[Byline]:
+        """Bylines by role for the people pipeline: by default the labelled
+        Chinese bylines (``作者：X``, ``记者 X Y``, ``文/X``) in the text that
+        follows the headline, as lines whose labels say the roles."""
+        return [("line", t) for t in shown_bylines(page.text_after(self.title(page), 1500))]
 
     def original_title(self, page: Page) -> str | None:
         """原标题, when the page shows one outside the body."""

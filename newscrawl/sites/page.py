@@ -57,6 +57,9 @@ class Page:
         self._all_text: str | None = None
         self._ids: frozenset[str] | None = None
         self._classes: frozenset[str] | None = None
+        self.canonical: str | None = None
+        self.canonical_read = False
+        """The site's canonical URL of the page, once read (``Site.canonical_url``)."""
 
     # -- queries ------------------------------------------------------------
 

@@ -30,18 +30,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
-from scrapy.http import TextResponse
 
-from newscrawl.items import Article, Listing
-from newscrawl.sites.base import Candidate, Site
-from newscrawl.sites.css import element_text, strings, stripped_text
+from newscrawl.found import Byline, Candidate
+from newscrawl.sites.base import Site
+from newscrawl.sites.css import Node, element_text, strings, stripped_text
 from newscrawl.sites.page import Page
 from newscrawl.sites.sina_lists import SinaLists
 
@@ -141,6 +139,10 @@ _OUTLET_END = re.compile(
 _REPORTER = re.compile(r"^(?:.{0,8}?)(见习记者|实习记者|特约记者|首席记者|记者)\s*")
 
 
+# The lines lifted out of the container, by label: the role of their names.
+_LIFTED_ROLES = {"责任编辑": "editor", "作者": "author"}
+
+
 class Sina(SinaLists, Site):
     """Sina article pages."""
 
@@ -149,6 +151,12 @@ class Sina(SinaLists, Site):
     timezone = "Asia/Shanghai"
     language = "zh"
     title_separators = ("_",)
+    site_names = ("新浪财经", "新浪网", "新浪", "Sina")
+    # Sina pages are GBK (GB2312 declared) or UTF-8, and a few say one and are the other.
+    fallback_encodings = ("gb18030", "utf-8")
+    boilerplate_css = tuple(css for css, _ in _JUNK)
+    boilerplate_strings = _PROMO_STRINGS
+    boilerplate_patterns = (r"^海量资讯、精准解读，尽在新浪财经APP$", r"^新浪声明[:：]")
     # Where a link was clicked: cref=cj, from=wap, vt=4, and the feed's
     # cre=tianyi&mod=pcpager_fin&loc=2&r=0&rfunc=100&tj=none&tr=9.
     tracking_params = frozenset(
@@ -265,16 +273,6 @@ class Sina(SinaLists, Site):
         ".articalContent",
         "td.l17",
     )
-
-    def extract(
-        self,
-        response: TextResponse,
-        listing: Listing | None = None,
-        fetched_at: datetime | None = None,
-    ) -> Article:
-        """As :meth:`Site.extract`, on the page decoded right: Sina pages are
-        GBK (GB2312 declared) or UTF-8, and a few say one and are the other."""
-        return super().extract(redecode(response), listing, fetched_at)
 
     def is_article_url(self, url: str) -> bool:
         return bool(self.ARTICLE_URL.search(url)) and not self.NOT_ARTICLE_URL.search(url)
@@ -407,30 +405,33 @@ class Sina(SinaLists, Site):
     def editors(self, page: Page) -> list[str]:
         return []
 
-    def bylines(self, page: Page) -> list[str]:
-        """Labelled lines for the people pipeline: the editor / author lines
-        Sina prints under the text, and bylines at the edges of the text
-        (``作者：X``, ``原创： X编译 公众号``, a closing ``(记者 X)`` or ``(X)``)."""
-        lines: list[str] = []
+    def bylines(self, page: Page) -> list[Byline]:
+        """The editor / author lines Sina prints under the text, and bylines
+        at the edges of the text (``作者：X``, ``原创： X编译 公众号``, a
+        closing ``(记者 X)`` or ``(X)``)."""
+        lines: list[Byline] = []
         for css in (".show_author", ".article-editor", ".article-editor-box p"):
             for text in page.texts(css):
                 # An unlabelled .show_author names the writer.
-                lines.append(text if re.search(r"[:：]", text) else f"作者：{text}")
+                lines.append(("line", text) if re.search(r"[:：]", text) else ("author", text))
         found = self._container(page)
         if found is None:
             return lines
-        lines += [line for line in found.lifted if not line.startswith("原标题")]
+        for line in found.lifted:
+            role, _, names = line.partition("：")
+            if role in _LIFTED_ROLES:
+                lines.append((_LIFTED_ROLES[role], names))
         paras = self._paragraphs(found.root)
         if paras:
             m = _LEADING_PAREN.search(paras[0][:120])
             if m:
-                lines += _paren_byline(m[1])
+                lines += [("line", x) for x in _paren_byline(m[1])]
         for text in reversed(paras[-2:]):
             m = _TRAILING_PAREN.search(text)
             if m:
                 named = _paren_byline(m[1])
                 if named:
-                    lines += named
+                    lines += [("line", x) for x in named]
                     break
         return lines
 
@@ -516,11 +517,9 @@ class Sina(SinaLists, Site):
             return None
         return lead
 
-    def body_html(self, page: Page) -> str | None:
+    def container(self, page: Page) -> Node | None:
         found = self._container(page)
-        if found is None:
-            return super().body_html(page)
-        return str(lxml.html.tostring(found.root, encoding="unicode"))
+        return found.root if found is not None else None
 
     # -- the article container ---------------------------------------------
 
@@ -603,28 +602,6 @@ class _Container(NamedTuple):
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
-
-
-def redecode(response: TextResponse) -> TextResponse:
-    """``response`` decoded with whichever of its own encoding, GB18030 and
-    UTF-8 gives the fewest undecodable bytes (U+FFFD), when its own gives any.
-
-    >>> from scrapy.http import HtmlResponse
-    >>> page = HtmlResponse("https://news.sina.com.cn/a.shtml", body="<p>新浪</p>".encode("gbk"),
-    ...                     headers={"Content-Type": "text/html; charset=utf-8"})
-    >>> redecode(page).text
-    '<p>新浪</p>'
-    """
-    text = response.text
-    if "\ufffd" not in text:
-        return response
-    best, best_bad = response, text.count("\ufffd")
-    for encoding in ("gb18030", "utf-8"):
-        candidate = response.body.decode(encoding, errors="replace")
-        bad = candidate.count("\ufffd")
-        if bad < best_bad:
-            best, best_bad = response.replace(encoding=encoding), bad
-    return best
 
 
 def _visible_chars(fragment: str) -> int:

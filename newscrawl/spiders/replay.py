@@ -25,7 +25,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.charset import resolve
-from newscrawl.items import Article
+from newscrawl.found import Extracted
 from newscrawl.spiders.base import ArticleSpider
 from newscrawl.spiders.replay_inputs import (
     GZIP_ERRORS,
@@ -186,7 +186,7 @@ class ReplaySpider(ArticleSpider):
             self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
         return None
 
-    def parse_html(self, response: Response) -> Iterator[Article]:
+    def parse_html(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         where = shown(path)
         body = self.read_page(response)
@@ -220,7 +220,7 @@ class ReplaySpider(ArticleSpider):
         if article is not None:
             yield article
 
-    def parse_markdown(self, response: Response) -> Iterator[Article]:
+    def parse_markdown(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         where = shown(path)
         raw = self.read_page(response)
@@ -246,7 +246,7 @@ class ReplaySpider(ArticleSpider):
         if article is not None:
             yield article
 
-    def parse_warc(self, response: Response) -> Iterator[Article]:
+    def parse_warc(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         try:
             for item in warc_records(path, self.max_page_bytes):
@@ -262,7 +262,7 @@ class ReplaySpider(ArticleSpider):
             self.count_input()
             self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
 
-    def warc_article(self, path: Path, rec: Record) -> Article | None:
+    def warc_article(self, path: Path, rec: Record) -> Extracted | None:
         """The article of one WARC record; None (counted) for every other record."""
         place = "uncompressed offset" if rec.unzipped else "offset"
         where = f"{shown(path)} (record at {place} {rec.offset})"
