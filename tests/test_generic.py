@@ -172,7 +172,7 @@ def test_canonical_url_only_when_plausible(
 
     html = CANONICAL_PAGE.format(head=f"<link rel='canonical' href='{href}'>")
     resp = resolve(HtmlResponse(url=url, body=html.encode("utf-8")))
-    with caplog.at_level("INFO", logger="newscrawl.sites.base"):
+    with caplog.at_level("INFO", logger="newscrawl.sites.fields"):
         article = get_site(site).extract(resp)
     assert article.canonical_url == expected
     assert article.title == "Budget agreed" and "library" in (article.body_html or "")
