@@ -65,6 +65,16 @@ SELECTORS = [
     "[class*=box]",
     "p:not(.box)",
     'a[href$=".html"], .source',
+    ".box > .box",
+    ".box > p",
+    "div.box > div > p",
+    "#artibody > p",
+    ".outer p",
+    "div#top span.date",
+    "*.box",
+    "DIV.box.inner",
+    "ol#dup li",
+    "#top>.date",
 ]
 
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.items import Listing
-from newscrawl.sites.css import Node, css_elements, element_text, elements, node_xpath, strings
+from newscrawl.sites.css import (
+    Node,
+    css_elements,
+    css_xpath,
+    element_text,
+    elements,
+    node_xpath,
+    strings,
+)
 from newscrawl.sites.metadata import LdNode, ld_article, read_jsonld, read_meta
 
 # The ids and classes a selector requires: its #names and .names once quoted
@@ -22,6 +31,25 @@ _TEXT_XPATH = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template or ancestor::option or ancestor::select)]"
 )
+
+
+# A selector the page's index of ids and classes answers: compounds of a tag,
+# #ids and .classes, joined by descendant (space) or child (>) combinators.
+_COMPOUND = re.compile(r"^([A-Za-z][\w-]*|\*)?((?:[#.][\w-]+)+)$|^([A-Za-z][\w-]*|\*)$")
+_NAME_PART = re.compile(r"([#.])([\w-]+)")
+# XPath's whitespace (normalize-space), which is what cssselect's class test splits on.
+_CLASS_SPLIT = re.compile(r"[ \t\n\r]+")
+
+
+def _compound(text: str) -> tuple[str | None, list[str], list[str]] | None:
+    """``div.a#b`` as ``("div", ["b"], ["a"])``; None for anything else."""
+    m = _COMPOUND.match(text)
+    if not m:
+        return None
+    tag = (m[1] or m[3] or "*").lower()
+    ids = [n for k, n in _NAME_PART.findall(m[2] or "") if k == "#"]
+    classes = [n for k, n in _NAME_PART.findall(m[2] or "") if k == "."]
+    return (None if tag == "*" else tag), ids, classes
 
 
 def required_names(css: str) -> list[tuple[str, str]] | None:
@@ -37,6 +65,31 @@ def required_names(css: str) -> list[tuple[str, str]] | None:
     if ":" in bare or "," in bare or "\\" in bare:
         return None
     return [(m[1], m[2]) for m in _CSS_NAMES.finditer(bare)]
+
+
+_CLASS_ATTRS = etree.XPath("descendant-or-self::*/@class")
+
+
+def _matches(el: Node, tag: str | None, ids: list[str], classes: list[str]) -> bool:
+    """True when ``el`` is of ``tag`` (any when None) with every id and class."""
+    if tag is not None and el.tag != tag:
+        return False
+    if any(el.get("id") != i for i in ids):
+        return False
+    have = _CLASS_SPLIT.split(el.get("class") or "")
+    return all(c in have for c in classes)
+
+
+def _outermost(found: list[Node]) -> list[Node]:
+    """``found`` (in document order) without the elements inside another of
+    them: a descendant search under each then finds every element once, in order."""
+    keep: set[Node] = set()
+    out: list[Node] = []
+    for el in found:
+        if not any(a in keep for a in el.iterancestors()):
+            out.append(el)
+            keep.add(el)
+    return out
 
 
 class Page:
@@ -57,6 +110,9 @@ class Page:
         self._all_text: str | None = None
         self._ids: frozenset[str] | None = None
         self._classes: frozenset[str] | None = None
+        self._id_counts: dict[str, int] | None = None
+        self._class_index: dict[str, list[Node]] | None = None
+        self._class_attrs: list[str] | None = None
         self.canonical: str | None = None
         self.canonical_read = False
         """The site's canonical URL of the page, once read (``Site.canonical_url``)."""
@@ -80,16 +136,53 @@ class Page:
     def ids(self) -> frozenset[str]:
         """Every id on the page (one query returning strings, no elements)."""
         if self._ids is None:
-            self._ids = frozenset(strings(self.root, "descendant-or-self::*/@id"))
+            self._ids = frozenset(self.id_counts)
         return self._ids
+
+    @property
+    def id_counts(self) -> dict[str, int]:
+        """How many elements carry each id (a page may repeat one)."""
+        if self._id_counts is None:
+            counts: dict[str, int] = {}
+            for value in strings(self.root, "descendant-or-self::*/@id"):
+                counts[value] = counts.get(value, 0) + 1
+            self._id_counts = counts
+        return self._id_counts
 
     @property
     def classes(self) -> frozenset[str]:
         """Every class on the page (one query returning strings, no elements)."""
         if self._classes is None:
-            values = strings(self.root, "descendant-or-self::*/@class")
-            self._classes = frozenset(" ".join(values).split())
+            self._classes = frozenset(" ".join(self._class_values()).split())
         return self._classes
+
+    def _class_values(self) -> list[str]:
+        if self._class_attrs is None:
+            # Attribute values that know their element (lxml's smart strings):
+            # the index below reaches an element only when a selector asks.
+            self._class_attrs = list(_CLASS_ATTRS(self.root))
+        return self._class_attrs
+
+    def with_class(self, name: str) -> list[Node]:
+        """The elements whose ``class`` has ``name`` among its classes, in
+        document order (from the page's index of classes, built once)."""
+        if self._class_index is None:
+            index: dict[str, list[str]] = {}
+            for value in self._class_values():
+                for c in set(_CLASS_SPLIT.split(value)):
+                    if c:
+                        index.setdefault(c, []).append(value)
+            self._class_index = {c: [v.getparent() for v in vs] for c, vs in index.items()}  # type: ignore[attr-defined]
+        return self._class_index.get(name, [])
+
+    def with_id(self, name: str) -> list[Node]:
+        """The elements with ``id=name``, in document order: the parser's
+        table of ids when the page has one such element, else a search."""
+        n = self.id_counts.get(name, 0)
+        if n == 0 or "'" in name:
+            return []
+        query = f"id('{name}')" if n == 1 else f"descendant-or-self::*[@id='{name}']"
+        return elements(self.root, query)
 
     def has(self, kind: str, name: str) -> bool:
         """True when an element of the page has id (``kind="#"``) or class (``"."``) ``name``."""
@@ -100,20 +193,55 @@ class Page:
         document order, each once (nested matches too), every element of an
         id the page repeats.
 
-        One compiled XPath of cssselect's translation runs on the page's
-        tree; alternatives naming an id or class the page lacks are left out
-        first (most of a site's selectors are for other layouts), so they
-        cost a set lookup, not a walk of the tree."""
+        Selectors of tags, ids and classes (most of a site's) are answered
+        from the page's index of ids and classes: alternatives naming one
+        the page lacks cost a set lookup, and the first compound is looked
+        up, not searched for in every element; the rest is cssselect's
+        translation (parsel's translator), compiled once to XPath, under it.
+        Any other selector is that XPath over the whole tree."""
         memo = self._select_memo
         if css not in memo:
             alts = [css] if ("[" in css or ":" in css) else [a.strip() for a in css.split(",")]
             live = [a for a in alts if self._possible(a)]
-            memo[css] = css_elements(self.root, ", ".join(live)) if live else []
+            if len(live) == 1:
+                fast = self._indexed(live[0])
+                memo[css] = fast if fast is not None else css_elements(self.root, live[0])
+            else:
+                memo[css] = css_elements(self.root, ", ".join(live)) if live else []
         return memo[css]
 
     def _possible(self, css: str) -> bool:
         names = required_names(css)
         return names is None or all(self.has(kind, name) for kind, name in names)
+
+    def _indexed(self, css: str) -> list[Node] | None:
+        """``css`` answered from the index (None when it is no such selector)."""
+        tokens = css.replace(">", " > ").split()
+        if not tokens or "+" in css or "~" in css:
+            return None
+        head = _compound(tokens[0])
+        if head is None or not (head[1] or head[2]):
+            return None
+        tag, ids, classes = head
+        found = self.with_id(ids[0]) if ids else self.with_class(classes[0])
+        found = [el for el in found if _matches(el, tag, ids, classes)]
+        rest = tokens[1:]
+        if not rest or not found:
+            return found
+        if rest[0] == ">":
+            if len(found) > 1:
+                return None  # children of nested heads interleave: the whole-tree query orders them
+            prefix, rest = "child::", rest[1:]
+        else:
+            prefix = "descendant::"
+            found = _outermost(found)
+        if not rest or rest[0] == ">":
+            return None
+        under = css_xpath(" ".join(rest), prefix)
+        out: list[Node] = []
+        for base in found:
+            out += [el for el in under(base) if not isinstance(el, str)]
+        return out
 
     def class_contains(self, part: str) -> list[Node]:
         """The elements whose ``class`` value holds ``part`` anywhere
