@@ -9,7 +9,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Self
 
 import lxml.html
 from lxml import etree
@@ -161,7 +161,7 @@ class _Walker:
             self.cur.text.append(text)
             self.cur.html.append(html.escape(text, quote=False) if html_text is None else html_text)
 
-    def image(self, el: Any) -> None:
+    def image(self, el: HtmlElement) -> None:
         src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
         src = src.strip()
         if not src or src.startswith("data:"):
@@ -180,7 +180,7 @@ class _Walker:
             return
         self.blocks.append(_Block("img", image={"url": url, "caption": caption}))
 
-    def walk(self, el: Any) -> None:
+    def walk(self, el: HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "img":
             self.image(el)
@@ -211,13 +211,13 @@ class _Walker:
             self._children(el)
         self.add_text(el.tail)
 
-    def _children(self, el: Any) -> None:
+    def _children(self, el: HtmlElement) -> None:
         self.add_text(el.text)
         for child in el:
             self.walk(child)
 
 
-def _prune(root: Any) -> None:
+def _prune(root: HtmlElement) -> None:
     for bad in root.xpath(".//comment() | .//processing-instruction()"):
         _remove_keep_tail(bad)
     for el in list(root.iter()):
@@ -233,7 +233,7 @@ def _prune(root: Any) -> None:
             _remove_keep_tail(el)
 
 
-def _remove_keep_tail(el: Any) -> None:
+def _remove_keep_tail(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -247,7 +247,7 @@ def _remove_keep_tail(el: Any) -> None:
     parent.remove(el)
 
 
-def _parse(fragment: str) -> Any:
+def _parse(fragment: str) -> HtmlElement | None:
     try:
         doc = lxml.html.document_fromstring(fragment)
     except (etree.ParserError, ValueError):

@@ -6,36 +6,40 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from newscrawl.urls import join_url
 
-_TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "output_format": "html",
-    "include_tables": True,
-    "include_comments": False,
-    "include_links": False,
-}
+
+def _trafilatura(html: str, url: str, images: bool) -> str | None:
+    import trafilatura
+
+    result = trafilatura.extract(
+        html,
+        url=url,
+        include_images=images,
+        output_format="html",
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+    )
+    return str(result) if result else None
 
 
 def _extract(html: str, url: str, images: bool) -> str | None:
-    import trafilatura
-
-    result = trafilatura.extract(html, url=url, include_images=images, **_TRAFILATURA_OPTIONS)
+    result = _trafilatura(html, url, images)
     if result is None:
         # A page saved inside a wrapper element (corpus tools' <text id=...>)
         # is no HTML tree to trafilatura: read it without the wrapper.
         bare = _WRAPPER.sub("", html, count=1)
         if bare != html:
-            result = trafilatura.extract(
-                bare, url=url, include_images=images, **_TRAFILATURA_OPTIONS
-            )
-    return str(result) if result else None
+            result = _trafilatura(bare, url, images)
+    return result
 
 
-def _blocks(fragment: str) -> tuple[str, list[Any]]:
+def _blocks(fragment: str) -> tuple[str, list[HtmlElement]]:
     """The leading text and the top-level blocks of an extraction."""
     import lxml.html
 
@@ -52,7 +56,7 @@ def _blocks(fragment: str) -> tuple[str, list[Any]]:
     return top.text or "", list(top)
 
 
-def _block_key(el: Any) -> str:
+def _block_key(el: HtmlElement) -> str:
     return "".join(el.text_content().split())[:200]
 
 

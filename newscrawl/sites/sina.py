@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.found import Byline, Candidate
@@ -318,7 +317,7 @@ class Sina(SinaLists, Site):
     def categories(self, page: Page) -> list[str]:
         """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
 
-        def trails() -> Iterator[list[Any]]:  # searched one after another, until one has names
+        def trails() -> Iterator[list[Node]]:  # searched one after another, until one has names
             yield page.class_contains("channel-path")
             yield page.xpath('id("lo_links")')
             yield page.class_contains("navpaht")
@@ -328,7 +327,7 @@ class Sina(SinaLists, Site):
                 yield page.xpath('//td[contains(., "正文") and contains(., ">")][not(.//td)]')
 
         for trail in trails():
-            anchors: list[Any] = []
+            anchors: list[Node] = []
             for el in trail:  # nested trails (a breadcrumb inside a breadcrumb): each link once
                 anchors += [a for a in el.iter("a") if a not in anchors]
             names = []
@@ -412,7 +411,7 @@ class Sina(SinaLists, Site):
     def _find_container(self, page: Page) -> Container | None:
         return find_container(page, self.BODY_CSS, self.boilerplate_css)
 
-    def _paragraphs(self, root: Any) -> list[str]:
+    def _paragraphs(self, root: Node) -> list[str]:
         out = []
         for el in root.iter("p", "div"):
             if el.tag == "div" and el.find(".//p") is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import lxml.html
 from lxml import etree
@@ -86,11 +86,11 @@ _WECHAT_LINE = re.compile(r"^原创\s*[:：]\s*(\S+?)\s+\S+$")
 
 
 class Container(NamedTuple):
-    root: Any
+    root: Node
     """The cleaned container (an lxml element)."""
     lifted: list[str]
     """Labelled lines taken out of it (责任编辑：…, 作者：…, 原标题：…)."""
-    source: Any
+    source: Node
     """The container as it stands in the page (an lxml element, uncleaned)."""
     rank: int
     """Which of ``Sina.BODY_CSS`` found it (0: the first)."""
@@ -205,7 +205,7 @@ def _cut_at_text_end(root: Node) -> list[str]:
     return lifted
 
 
-def _drop(el: Any) -> None:
+def _drop(el: Node) -> None:
     """Remove ``el`` but keep the text that follows it."""
     parent = el.getparent()
     if parent is None:
@@ -221,7 +221,7 @@ def _drop(el: Any) -> None:
 
 
 @lru_cache(maxsize=256)
-def _junk_xpath(selectors: tuple[str, ...]) -> Any:
+def _junk_xpath(selectors: tuple[str, ...]) -> etree.XPath:
     """The union of junk ``selectors`` as a compiled XPath, translated once."""
     from cssselect import GenericTranslator
 
@@ -229,7 +229,7 @@ def _junk_xpath(selectors: tuple[str, ...]) -> Any:
     return etree.XPath(GenericTranslator().css_to_xpath(css, prefix="descendant-or-self::"))
 
 
-def _clean_container(root: Any, css: str, drop_css: tuple[str, ...]) -> list[str]:
+def _clean_container(root: Node, css: str, drop_css: tuple[str, ...]) -> list[str]:
     """Remove Sina's insertions from ``root``;
     return the byline lines (责任编辑, a WeChat 原创 line) and the 原标题
     line it took out."""
@@ -320,7 +320,7 @@ def _clean_container(root: Any, css: str, drop_css: tuple[str, ...]) -> list[str
     return lifted
 
 
-def _link_text(el: Any) -> str:
+def _link_text(el: Node) -> str:
     """The text of the links in ``el``."""
     return _clean(" ".join(a.text_content() for a in el.iter("a")))
 
