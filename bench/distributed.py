@@ -1,16 +1,19 @@
 """Throughput of a distributed crawl: one worker against several, same pages.
 
     .venv/bin/python -m bench.distributed --redis redis://127.0.0.1:6379/0 \\
-        --database postgresql://postgres@127.0.0.1:5432/postgres --pages 2000 --workers 1 2
+        --database postgresql://postgres@127.0.0.1:5432/postgres --pages 2000 \\
+        --workers 1 2 3 [--spider replay]
 
 Generated Sina-like pages (``bench/generate.py``) are served at their Sina
 URLs by a local HTTP proxy, listed in one sitemap, and crawled by ``scrapy
 crawl feeds`` workers sharing a run through Redis and storing into a fresh
 PostgreSQL database (created on the given server, dropped afterwards): the
-production path of a scheduled distributed crawl. Redis keys go under the
-``newscrawl-bench`` prefix.
+production path of a scheduled distributed crawl. With ``--spider replay``
+the workers replay the same pages from their folder instead (seeded by one
+of them, read by all). Redis keys go under the ``newscrawl-bench`` prefix.
 
-Reported per worker count: articles stored per worker and in total, the
+Reported per worker count: requests each worker took from the queue, articles
+stored per worker and in total, the
 duplicates (articles stored by more than one worker: sum of the workers'
 ``newscrawl/stored`` minus the rows), the crawl span (first to last
 ``fetched_at`` in the database, one-second resolution) and articles/s over
@@ -86,7 +89,14 @@ def _running(pid: int) -> bool:
         return False
 
 
-def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) -> dict[str, Any]:
+def run(
+    workers: int,
+    proxy: str,
+    redis_url: str,
+    server_url: str,
+    tmp: Path,
+    spider: list[str] | None = None,
+) -> dict[str, Any]:
     import psycopg
     import redis
 
@@ -106,9 +116,7 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
                 "-m",
                 "scrapy",
                 "crawl",
-                "feeds",
-                "-a",
-                f"url={SITEMAP}",
+                *(spider or ["feeds", "-a", f"url={SITEMAP}"]),
                 "-s",
                 f"NEWSCRAWL_REDIS_URL={redis_url}",
                 "-s",
@@ -127,6 +135,8 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
                 "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                 "-s",
                 f"LOG_FILE={log}",
+                "-s",  # not the checkout's data/
+                f"NEWSCRAWL_REPORT={tmp / (log.stem + '-{time}.json')}",
             ]
             procs.append((subprocess.Popen(cmd, cwd=ROOT, env=env), log))
         # Time each worker spent runnable but waiting for a CPU (the kernel's
@@ -147,6 +157,7 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
             cpu.append(usage.ru_utime + usage.ru_stime)
         wall = time.monotonic() - start
         per_worker = [int(stats_of(log).get("newscrawl/stored", 0)) for _p, log in procs]
+        popped = [int(stats_of(log).get("newscrawl/redis/popped", 0)) for _p, log in procs]
         with psycopg.connect(database) as conn:
             rows, first, last = conn.execute(
                 "SELECT count(*), min(fetched_at), max(fetched_at) FROM articles"
@@ -163,6 +174,7 @@ def run(workers: int, proxy: str, redis_url: str, server_url: str, tmp: Path) ->
     return {
         "workers": workers,
         "per_worker": per_worker,
+        "popped": popped,
         "articles": rows,
         "duplicates": sum(per_worker) - rows,
         "span_s": span,
@@ -179,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--redis", required=True, help="redis://host:port/db")
     ap.add_argument("--database", required=True, help="postgresql://user@host:port/db (a server)")
     ap.add_argument("--pages", type=int, default=2000)
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--spider", choices=["feeds", "replay"], default="feeds")
     ap.add_argument("--corpus", type=Path, default=None, help="pages folder (generated once)")
     args = ap.parse_args(argv)
 
@@ -198,17 +211,23 @@ def main(argv: list[str] | None = None) -> None:
     ).encode()
     httpd = serve(files, sitemap)
     proxy = f"http://127.0.0.1:{httpd.server_address[1]}"
-    print(f"{len(files)} pages, {os.cpu_count()} CPUs, idle wait {IDLE_SECONDS}s")
-    logs = args.corpus / "distributed-logs"
+    print(
+        f"{len(files)} pages, spider {args.spider}, {os.cpu_count()} CPUs, "
+        f"idle wait {IDLE_SECONDS}s"
+    )
+    spider = ["replay", "-a", f"path={args.corpus}"] if args.spider == "replay" else None
+    # Not in the pages folder: a replay reads that folder.
+    logs = args.corpus.parent / f"distributed-logs-{args.pages}"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"worker logs in {logs}")
     for n in args.workers:
         before = resource.getrusage(resource.RUSAGE_SELF)
-        res = run(n, proxy, args.redis, args.database, logs)
+        res = run(n, proxy, args.redis, args.database, logs, spider)
         after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         print(
-            f"workers {res['workers']}: articles per worker {res['per_worker']}, "
+            f"workers {res['workers']}: requests taken per worker {res['popped']}, "
+            f"articles stored per worker {res['per_worker']}, "
             f"total {res['articles']}, duplicates {res['duplicates']}, "
             f"crawl span {res['span_s']:.0f}s = {res['articles_per_s']:.1f} articles/s, "
             f"wall {res['wall_s']:.1f}s, worker CPU {[round(c) for c in res['cpu_s']]}s, "

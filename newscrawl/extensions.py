@@ -140,6 +140,12 @@ def build_report(
             "changed": int(stats.get("newscrawl/store/changed", 0)),
             "unchanged": int(stats.get("newscrawl/store/seen", 0))
             + int(stats.get("newscrawl/store/older", 0)),
+            # per field: in how many changed articles it differs (a replay's re-extraction)
+            "changed_fields": {
+                k.rsplit("/", 1)[1]: int(v)
+                for k, v in sorted(stats.items())
+                if k.startswith("newscrawl/store/changed_field/")
+            },
         },
         "dropped": drops,
         "errors": errors_by_kind(stats),
@@ -172,6 +178,8 @@ def report_text(report: dict[str, Any]) -> str:
         f"rechecked: {report['rechecked']}",
         f"articles written: {a['written']}; stored in the database: {a['stored']} "
         f"(new {a['new']}, changed {a['changed']}, unchanged {a['unchanged']})",
+        "changed fields: "
+        + (", ".join(f"{k} {v}" for k, v in a.get("changed_fields", {}).items()) or "none"),
         "dropped: " + (", ".join(f"{k} {v}" for k, v in report["dropped"].items()) or "none"),
         "errors: " + (", ".join(f"{k} {v}" for k, v in report["errors"].items()) or "none"),
     ]

@@ -87,6 +87,10 @@ class Found:
     rules: BodyRules = field(default_factory=BodyRules)
     """The site's own body rules."""
 
+    recorded: dict[str, object] = field(default_factory=dict)
+    """The fields a Markdown post newscrawl wrote records (set by the replay
+    spider; ``newscrawl.pipelines.recorded`` puts them back)."""
+
 
 @dataclass
 class Extracted:

@@ -193,6 +193,10 @@ class SeenStore:
         # A page whose canonical URL differs from the address it is listed
         # under is stored under its canonical identity: the address it was
         # fetched from is the ``url`` column, looked up through its own index.
+        # Serialized: on PostgreSQL, workers of a distributed crawl opening a
+        # fresh database together made the second CREATE INDEX IF NOT EXISTS
+        # fail (a unique violation in pg_class), and with it an article request.
+        db.lock_schema()
         db.execute("CREATE INDEX IF NOT EXISTS articles_url ON articles (url)")
         db.commit()
         self.sql = (

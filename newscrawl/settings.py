@@ -31,6 +31,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.people.PeoplePipeline": 200,
     "newscrawl.pipelines.dates.DatesPipeline": 300,
     "newscrawl.pipelines.categories.CategoriesPipeline": 400,
+    # A replayed Markdown post newscrawl wrote: its recorded fields back (round trip).
+    "newscrawl.pipelines.recorded.RecordedPipeline": 450,
     "newscrawl.pipelines.validate.ValidatePipeline": 500,
     "newscrawl.pipelines.store.StorePipeline": 900,
 }
@@ -87,6 +89,11 @@ NEWSCRAWL_CSV = ""
 NEWSCRAWL_MARKDOWN = ""
 NEWSCRAWL_MARKDOWN_ISO_DATES = False
 NEWSCRAWL_MARKDOWN_TAGS = False
+# Archive: every page a live crawl fetches (request + response) in WARC files under
+# this folder, rotated past NEWSCRAWL_WARC_MAX_BYTES; `scrapy crawl replay -a path=data/warc/`
+# extracts them again (newscrawl/archive.py). Empty: off. Replays never archive.
+NEWSCRAWL_WARC = "data/warc"
+NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000
 # append: every run adds to the same JSON Lines / CSV file; dated: a new file per run.
 NEWSCRAWL_FEED_MODE = "append"
 
@@ -127,6 +134,7 @@ EXTENSIONS = {
     "newscrawl.extensions.Progress": 0,
     "newscrawl.runlock.CrawlLock": 0,
     "newscrawl.extensions.HealthReport": 500,
+    "newscrawl.archive.WarcArchive": 0,
     # Files get a record once its database row is committed: a killed run never
     # leaves a record the database lost, and its re-run writes none twice.
     "scrapy.extensions.feedexport.FeedExporter": None,

@@ -36,6 +36,7 @@ WHOLE_NUMBERS: dict[str, tuple[int, int, bool]] = {
     "NEWSCRAWL_MAX_TITLE_CHARS": (1000, 0, True),
     "NEWSCRAWL_MAX_BODY_CHARS": (1_000_000, 0, True),
     "NEWSCRAWL_MAX_FIELD_CHARS": (10_000, 0, True),
+    "NEWSCRAWL_WARC_MAX_BYTES": (1_000_000_000, 0, True),
 }
 NUMBERS: dict[str, tuple[float, float, bool]] = {
     "NEWSCRAWL_COMMIT_SECONDS": (2.0, 0.0, True),
@@ -56,7 +57,7 @@ BOOLEANS = (
 DICTS = ("NEWSCRAWL_CATEGORY_ALIASES", "NEWSCRAWL_SINA_LIST_PAGES")
 FILES = ("NEWSCRAWL_JSONL", "NEWSCRAWL_CSV", "NEWSCRAWL_REPORT")
 """Files newscrawl writes: their folder must exist or be creatable."""
-FOLDERS = ("NEWSCRAWL_MARKDOWN",)
+FOLDERS = ("NEWSCRAWL_MARKDOWN", "NEWSCRAWL_WARC")
 FREE_TEXT = ("NEWSCRAWL_JOB", "NEWSCRAWL_RUN_ID", "NEWSCRAWL_REDIS_PREFIX", "NEWSCRAWL_SITE_NAMES")
 """Names and lists of names: any text is a valid value."""
 OTHERS = (

@@ -27,6 +27,20 @@ if ! have_pg || ! have_redis; then
   fi
 fi
 
+# The browser test (tests/test_browse.py) loads Datasette's pages in Debian's headless
+# Chromium; a CJK font makes the Chinese in its screenshot readable.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Chromium from Debian's packages for the browser test"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null
+  else
+    echo "note: Chromium is missing and this user cannot install it;" \
+      "the browser test will skip (and fail under CI=true)" >&2
+  fi
+fi
+
 # Scrapyd runs in an environment of its own, as on a deploy server: the deploy
 # test builds an egg of newscrawl with scrapyd-deploy and schedules a job
 # through Scrapyd's API (setuptools < 81 still has the pkg_resources it needs).

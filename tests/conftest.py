@@ -42,7 +42,7 @@ def corpus_dir(*parts: str) -> Path:
 DATA = ROOT / "data"
 """The checkout's own data/ folder: tests never write into it (see pytest_sessionfinish)."""
 
-OUTPUT_SETTINGS = ("NEWSCRAWL_JSONL", "NEWSCRAWL_DATABASE", "NEWSCRAWL_REPORT")
+OUTPUT_SETTINGS = ("NEWSCRAWL_JSONL", "NEWSCRAWL_DATABASE", "NEWSCRAWL_REPORT", "NEWSCRAWL_WARC")
 """Settings whose defaults point into data/: a test crawl gets them in its tmp folder."""
 
 _crawl_tmp: Path | None = None
@@ -75,6 +75,7 @@ def output_defaults(
         # The run lock's file lives next to the database: in tmp too.
         "NEWSCRAWL_DATABASE": f"sqlite:///{_crawl_tmp / 'newscrawl.sqlite3'}",
         "NEWSCRAWL_REPORT": _crawl_tmp / "reports" / "{spider}-{time}.json",
+        "NEWSCRAWL_WARC": _crawl_tmp / "warc",
     }
     return {k: v for k, v in defaults.items() if k not in given}
 

@@ -1,9 +1,11 @@
-"""Distributed crawls: two real worker processes sharing one crawl through a
-real Redis, storing into a real PostgreSQL, fetching a few hundred pages
-from a local HTTP server (as many as it takes to see the work split and a
-kill land mid-run: more pages prove nothing more and cost CI minutes). The workers run the ``feeds`` spider on a sitemap:
-the production path of a scheduled crawl (seed = the sitemap, fetched once;
-then one request per article, shared between the workers)."""
+"""Distributed crawls: real worker processes (two, or three) sharing one
+crawl through a real Redis, storing into a real PostgreSQL, over a few
+hundred pages (as many as it takes to see the work split and a kill land
+mid-run: more pages prove nothing more and cost CI minutes). Most run the
+``feeds`` spider on a sitemap served from 127.0.0.1, the production path of a
+scheduled crawl (seed = the sitemap, fetched once; then one request per
+article, shared between the workers); two replay saved pages, whose start
+requests are the whole file list."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from feed_server import FeedServer, feed_server
-from pagegen import page_html
+from pagegen import page_html, write_pages
 
 redis = pytest.importorskip("redis", reason="pip install 'newscrawl[redis]'")
 psycopg = pytest.importorskip("psycopg", reason="pip install 'newscrawl[postgres]'")
@@ -71,28 +73,29 @@ def fresh_redis(redis_url: str) -> Iterator[str]:
 def start_worker(
     name: str,
     tmp: Path,
-    server: FeedServer,
+    server: FeedServer | None,
     redis_url: str,
     database: str,
     *extra: str,
     worker_timeout: int = 30,
+    spider: tuple[str, ...] = ("feeds", "-a", f"url=http://{HOST}/sitemap.xml"),
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    """``scrapy crawl feeds`` as a user starts a worker; its log file."""
+    """``scrapy crawl feeds`` (or ``spider``) as a user starts a worker; its log file."""
     log = tmp / f"{name}.log"
     cmd = [
         sys.executable,
         "-m",
         "scrapy",
         "crawl",
-        "feeds",
-        "-a",
-        f"url=http://{HOST}/sitemap.xml",
+        *spider,
         "-s",
         f"NEWSCRAWL_REDIS_URL={redis_url}",
         "-s",
         f"NEWSCRAWL_DATABASE={database}",
         "-s",
         f"NEWSCRAWL_JSONL={tmp / (name + '.jsonl')}",
+        "-s",
+        f"NEWSCRAWL_WARC={tmp / 'warc'}",
         "-s",
         "NEWSCRAWL_REDIS_IDLE_SECONDS=3",
         "-s",
@@ -111,7 +114,7 @@ def start_worker(
         f"NEWSCRAWL_REPORT={tmp / 'reports' / (name + '-{time}.json')}",
         *extra,
     ]
-    env = {**os.environ, **server.env()}
+    env = {**os.environ, **(server.env() if server else {})}
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -128,6 +131,14 @@ def final_stats(log: Path) -> dict[str, Any]:
 def stored_rows(database: str) -> list[tuple[str, str]]:
     with psycopg.connect(database) as conn:
         return [(str(r[0]), str(r[1])) for r in conn.execute("SELECT id, url FROM articles")]
+
+
+def row_count(database: str) -> int:
+    """Articles stored so far (0 before a worker has created the table)."""
+    try:
+        return len(stored_rows(database))
+    except psycopg.errors.UndefinedTable:
+        return 0
 
 
 def wait(proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
@@ -256,6 +267,81 @@ def test_next_run_starts_afresh_and_the_database_remembers(
     assert site.fetched(f"{HOST}/sitemap.xml") == [f"{HOST}/sitemap.xml"] * 2
     assert site.fetched(f"{HOST}/news/")[before:] == [f"{HOST}/news/story-{NEXT_PAGES}.html"]
     assert "seeding run" in log_b.read_text(encoding="utf-8")
+    assert redis_keys(fresh_redis) == []
+
+
+REPLAY_PAGES = 300
+
+
+def replay_worker(
+    name: str, tmp: Path, redis_url: str, database: str, worker_timeout: int = 30
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """``scrapy crawl replay`` of the saved pages in tmp/pages, as a worker."""
+    return start_worker(
+        name,
+        tmp,
+        None,
+        redis_url,
+        database,
+        worker_timeout=worker_timeout,
+        spider=("replay", "-a", f"path={tmp / 'pages'}"),
+    )
+
+
+def test_three_workers_share_a_replay(
+    tmp_path: Path, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    """A replay's start requests are its files (all ``data:,`` and not
+    filtered): the seeder queues them all in Redis, and all three workers
+    take their share."""
+    urls = write_pages(tmp_path / "pages", REPLAY_PAGES)
+    workers = [replay_worker(name, tmp_path, fresh_redis, fresh_postgres_url) for name in "abc"]
+    for proc, _log in workers:
+        wait(proc)
+    rows = stored_rows(fresh_postgres_url)
+    assert sorted(url for _id, url in rows) == sorted(urls)
+    stats = [final_stats(log) for _proc, log in workers]
+    stored = [s["newscrawl/stored"] for s in stats]
+    assert sum(stored) == REPLAY_PAGES, stored  # nothing read and stored twice
+    assert min(stored) > REPLAY_PAGES // 6, stored  # each did a real part
+    logs = [log.read_text(encoding="utf-8") for _proc, log in workers]
+    assert sum("seeding run" in text for text in logs) == 1
+    for text in logs:
+        assert "Closing spider (finished)" in text
+    assert redis_keys(fresh_redis) == []
+
+
+def test_replay_seeder_killed_the_survivor_redoes_nothing_stored(
+    tmp_path: Path, fresh_redis: str, fresh_postgres_url: str
+) -> None:
+    """The worker that seeded a replay dies mid-run: the run is seeded, so
+    the survivor does not read the files list again; it takes back the dead
+    worker's unfinished requests and stores the rest, each article once."""
+    urls = write_pages(tmp_path / "pages", REPLAY_PAGES)
+    a, log_a = replay_worker("a", tmp_path, fresh_redis, fresh_postgres_url, worker_timeout=5)
+    b, log_b = replay_worker("b", tmp_path, fresh_redis, fresh_postgres_url, worker_timeout=5)
+    deadline = time.monotonic() + 120
+    while row_count(fresh_postgres_url) < REPLAY_PAGES // 3:
+        assert time.monotonic() < deadline, "the replay did not get a third of the way"
+        assert a.poll() is None and b.poll() is None
+        time.sleep(0.1)
+    seeder, survivor_log = (a, log_b) if "seeding run" in log_a.read_text() else (b, log_a)
+    survivor = b if seeder is a else a
+    os.kill(seeder.pid, signal.SIGKILL)
+    seeder.wait()
+    wait(survivor)
+
+    rows = stored_rows(fresh_postgres_url)
+    assert sorted(url for _id, url in rows) == sorted(urls)  # nothing lost, one row each
+    text = survivor_log.read_text(encoding="utf-8")
+    assert "seeding run" not in text  # not seeded again
+    assert "stopped answering" in text
+    stats = final_stats(survivor_log)
+    # What the survivor stored was new to the database, but for requests the
+    # dead worker had stored and not yet acknowledged (at most its open
+    # batch, acknowledged at the commit): nothing it had finished is redone.
+    assert stats.get("newscrawl/store/seen", 0) <= 16, stats
+    assert stats["newscrawl/store/new"] >= REPLAY_PAGES - REPLAY_PAGES // 2
     assert redis_keys(fresh_redis) == []
 
 

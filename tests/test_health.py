@@ -164,7 +164,9 @@ def test_report_file_holds_what_the_run_did(tmp_path: Path) -> None:
     assert rep["finish_reason"] == "finished"
     assert rep["pages_fetched"] == 6  # 2 feeds + 4 pages, one a 404 (robots.txt left out)
     assert rep["pages_read"] == 3
-    assert rep["articles"] == {"written": 3, "stored": 3, "new": 3, "changed": 0, "unchanged": 0}
+    assert rep["articles"] == {
+        "written": 3, "stored": 3, "new": 3, "changed": 0, "unchanged": 0, "changed_fields": {}
+    }  # fmt: skip
     assert rep["errors"] == {"http/404": 1}
     assert set(rep["sites"]) == {"generic", "sina"}
     assert rep["sites"]["sina"]["fill"]["editors"] == 1.0

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 from conftest import ROOT
-from scrapy.spiderloader import get_spider_loader
 from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
 
 # The project's settings module read directly: get_project_settings() would set
 # SCRAPY_SETTINGS_MODULE in this process's environment, and every crawl a later test

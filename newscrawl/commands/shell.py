@@ -25,6 +25,7 @@ SHELL_SETTINGS: dict[str, Any] = {
     "NEWSCRAWL_JSONL": "",
     "NEWSCRAWL_CSV": "",
     "NEWSCRAWL_MARKDOWN": "",
+    "NEWSCRAWL_WARC": "",
     "ITEM_PIPELINES": {},
 }
 

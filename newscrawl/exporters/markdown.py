@@ -8,6 +8,12 @@ is RFC 2822 in GMT as in the seeds (``Fri, 27 Aug 2021 06:55:12 GMT``), or
 with ``NEWSCRAWL_MARKDOWN_ISO_DATES`` the full ISO 8601 time with its offset
 (plus ``updated`` when known).
 
+After the seed keys come the Article's other fields, each under its own
+name (``site``, ``published_at``, ``authors``, ``editors``, ``source``,
+``fingerprint``... every field of :data:`newscrawl.items.ARTICLE_FIELDS` but
+``body_text``, which the body gives), so replaying the post gives back the
+same Article field for field (:mod:`newscrawl.spiders.replay_posts`).
+
 File names are stable, safe on every OS and bounded:
 ``<published date>-<slug of the title>-<12 hex of the article's identity>.md``,
 so a re-crawl rewrites the same post. Every write is atomic (a temporary file
@@ -41,7 +47,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.exporters.journal import clear_journal, journal_path, recover, write_journal
-from newscrawl.items import Article
+from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.pipelines.store import articles_committed, articles_committing, store_enabled
 from newscrawl.urls import article_key
 
@@ -110,6 +116,18 @@ def rfc2822_gmt(iso: str) -> str | None:
     return f"{days[u.weekday()]}, {u.day:02d} {months[u.month - 1]} {u.year} {u:%H:%M:%S} GMT"
 
 
+SEED_KEY_FIELDS = ("title", "url", "categories")
+"""Fields a seed key of the same name holds exactly."""
+FROM_THE_BODY = ("body_html", "body_text")
+"""Fields the post's body holds (the text is made from the HTML again)."""
+
+
+def record_fields(article: Article, written: set[str]) -> dict[str, Any]:
+    """The article's fields the seed keys (``written``) and the body do not hold."""
+    skip = {*SEED_KEY_FIELDS, *FROM_THE_BODY, *written}
+    return {f: getattr(article, f) for f in ARTICLE_FIELDS if f not in skip}
+
+
 def render_post(article: Article, iso_dates: bool = False, tags: bool = False) -> str:
     """The article as a Markdown post (front matter + body HTML)."""
     lines = ["---", f"title: {yaml_scalar(article.title)}", f"url: {yaml_scalar(article.url)}"]
@@ -136,7 +154,14 @@ def render_post(article: Article, iso_dates: bool = False, tags: bool = False) -
         lines.append(f"updated: {yaml_scalar(article.updated_at)}")
     if image:
         lines.append(f"thumbnail: {yaml_scalar(image)}")
-    lines += ["---", "", article.body_html, ""]
+    # Every other field under its own name, in block style as the seed keys;
+    # PyYAML quotes a string that would read back as another type (a time
+    # as a timestamp, "null", "true").
+    rest = record_fields(article, {"tags"} if tags and article.tags else set())
+    dumped = yaml.safe_dump(
+        rest, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10**9
+    )
+    lines += [dumped.rstrip("\n"), "---", "", article.body_html, ""]
     return "\n".join(lines)
 
 

@@ -36,7 +36,8 @@ _CUT_AFTER = re.compile(
     r"\s*(来源|來源|作者|编辑|责任编辑|记者|稿源|Source|Quelle|By|Von)\s*[:：].*$", re.I
 )
 _OFFSET = r"(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?)"
-_TIME = r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2})(?:[.,]\d+)?)?"
+# Seconds may have one digit (T23:15:0Z): a generator's unpadded field, still a time.
+_TIME = r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{1,2})(?:[.,]\d+)?)?"
 _HALF_DAY = r"(?:\s*(?:上午|下午|晚上|凌晨|早上|中午)\s*)?"
 _ISO = re.compile(
     rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?:(?:T|\s+|\s*[/,]\s*)?{_HALF_DAY}{_TIME})?\s*{_OFFSET}?(?![\d:])"

@@ -60,9 +60,14 @@ writes is repaired by the next run."""
 
 articles_committed = object()
 """Signal sent after each commit: ``articles`` (the batch as stored, in
-order) and ``outcomes`` (``new``, ``seen``, ``changed`` or ``older`` for each)."""
+order) and ``outcomes`` (``new``, ``seen``, ``changed`` or ``older`` for each).
+The articles are the very objects :meth:`StorePipeline.process_item`
+returned, so a listener can tell which items passed on are now committed
+(:mod:`newscrawl.distributed.ledger` acknowledges their requests)."""
 
 PIPELINE = "newscrawl.pipelines.store.StorePipeline"
+CHANGED_FIELD_PREFIX = "newscrawl/store/changed_field/"
+"""Stats: per Article field, in how many stored articles it changed."""
 
 
 def store_enabled(settings: BaseSettings) -> bool:
@@ -111,6 +116,8 @@ class StorePipeline:
         self.pending: list[Article] = []
         # What each pending write did (new, seen, changed, older): counted once committed.
         self.outcomes: list[str] = []
+        # The fields each pending write changed (Store.changed_fields), counted once committed.
+        self.field_changes: list[list[str]] = []
         self.last_commit = time.monotonic()
         self.failed = False
         self.timer: task.LoopingCall | None = None
@@ -215,12 +222,11 @@ class StorePipeline:
                     logger.warning(
                         "%s", drop(self.stats, "store_refused", f"{_short(a.url)} ({exc})")
                     )
-                self.pending, self.outcomes = [], []
+                self.pending, self.outcomes, self.field_changes = [], [], []
                 self.last_commit = time.monotonic()
                 return
-            batch, outcomes = self.pending, self.outcomes
-            self.pending = []
-            self.outcomes = []
+            batch, outcomes, fields = self.pending, self.outcomes, self.field_changes
+            self.pending, self.outcomes, self.field_changes = [], [], []
             # First thing after the commit: the files get the batch now.
             if self.crawler is not None:
                 self.crawler.signals.send_catch_log(
@@ -229,14 +235,17 @@ class StorePipeline:
                     outcomes=outcomes,
                     spider=self.crawler.spider,
                 )
-            self._stored(outcomes)
+            self._stored(outcomes, fields)
         self.last_commit = time.monotonic()
 
-    def _stored(self, outcomes: list[str]) -> None:
+    def _stored(self, outcomes: list[str], fields: list[list[str]]) -> None:
         if self.stats is not None:
             self.stats.inc_value("newscrawl/stored", len(outcomes))
             for outcome in outcomes:
                 self.stats.inc_value(f"newscrawl/store/{outcome}")
+            for changed in fields:
+                for name in changed:
+                    self.stats.inc_value(f"{CHANGED_FIELD_PREFIX}{name}")
 
     # --- errors ----------------------------------------------------------
     def _write(self, article: Article) -> None:
@@ -252,6 +261,7 @@ class StorePipeline:
             self._run(lambda: self._rewrite(batch), replay=[])
             raise
         self.outcomes.append(outcome)
+        self.field_changes.append(list(store.changed_fields))
 
     def _rewrite(self, batch: list[Article]) -> None:
         assert self.store is not None
@@ -322,6 +332,7 @@ class StorePipeline:
         )
         self.pending = []
         self.outcomes = []
+        self.field_changes = []
         if self.crawler is not None and self.crawler.engine is not None:
             from scrapy.utils.defer import deferred_from_coro
 

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 
 from newscrawl.found import Extracted, as_extracted
 from newscrawl.items import Image
+from newscrawl.language import detect_language
 from newscrawl.normalize import nfkc
 from newscrawl.urls import canonicalize, join_url
 
@@ -398,8 +399,8 @@ def clean_body(
 
 
 def normalize_language(value: str | None, body_text: str = "") -> str | None:
-    """A BCP 47 primary tag from ``zh-CN`` / ``en_US`` / ``de``; guessed as
-    ``zh`` from the body when the page does not say and it is mostly Han.
+    """A BCP 47 primary tag from ``zh-CN`` / ``en_US`` / ``de``; when the page
+    does not say, detected from the body (:func:`newscrawl.language.detect_language`).
 
     >>> normalize_language("zh-CN"), normalize_language("en_US"), normalize_language(None, "你好世界")
     ('zh', 'en', 'zh')
@@ -408,12 +409,7 @@ def normalize_language(value: str | None, body_text: str = "") -> str | None:
         tag = re.split(r"[-_]", value.strip())[0].lower()
         if re.fullmatch(r"[a-z]{2,3}", tag):
             return tag
-    if body_text:
-        sample = body_text[:2000]
-        han = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
-        if han * 3 > len(sample):
-            return "zh"
-    return None
+    return detect_language(body_text) if body_text else None
 
 
 def clean_title(value: str | None) -> str:

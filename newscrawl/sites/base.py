@@ -160,7 +160,9 @@ class Site(Fields, Discovery):
     def find(self, page: Page) -> Found:
         """What the page says that the Article's fields do not hold: date
         and title candidates, bylines by role, the article container, the zone."""
-        title = self.title_found(page)
+        # A site module may override title (the text) or title_found (with where).
+        text, found = self.title(page), self.title_found(page)
+        title = (text, found[1] if found and found[0] == text else "site") if text else None
         return Found(
             base_url=page.url,
             titles=[title] if title else [],

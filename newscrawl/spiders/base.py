@@ -165,6 +165,10 @@ class ArticleSpider(scrapy.Spider):
         """What the site finds on ``response``: the Article and the rest of
         what was found, for the pipelines (None, counted, when it is no page)."""
         where = where or response.url
+        if fetched_at is None and response.request is not None:
+            # The archive's WARC-Date for this response (newscrawl.archive):
+            # the article and its archived page carry the same fetch time.
+            fetched_at = response.request.meta.get("newscrawl_fetched_at")
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/pages")
         size = len(response.body)

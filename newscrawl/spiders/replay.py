@@ -13,6 +13,8 @@ one ends as an article, a drop (``newscrawl/dropped/<reason>``) or a skip
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -24,8 +26,11 @@ from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newscrawl.archive import LISTING_TYPE
 from newscrawl.charset import resolve
 from newscrawl.found import Extracted
+from newscrawl.items import Listing
+from newscrawl.sites import get_site, site_for_url
 from newscrawl.spiders.base import ArticleSpider
 from newscrawl.spiders.replay_inputs import (
     GZIP_ERRORS,
@@ -43,7 +48,12 @@ from newscrawl.spiders.replay_inputs import (
     sidecar_path,
     web_address,
 )
-from newscrawl.spiders.replay_posts import post_listing, post_page, split_front_matter
+from newscrawl.spiders.replay_posts import (
+    post_listing,
+    post_page,
+    post_record,
+    split_front_matter,
+)
 from newscrawl.spiders.replay_warc import Damage, Record, warc_records
 
 __all__ = ["ReplaySpider", "file_kind", "replay_files", "split_front_matter"]
@@ -56,6 +66,8 @@ class ReplaySpider(ArticleSpider):
     ``url``), Markdown posts and WARC files."""
 
     name = "replay"
+    # It reads archives: what it "fetches" (files) is never archived.
+    archive_fetches = False
     arguments: ClassVar[dict[str, str]] = {
         "path": "a saved page (NAME.html, with its NAME.json sidecar giving its url), a "
         "Markdown post, a WARC file (.warc, .warc.gz) or a folder of them, searched "
@@ -244,10 +256,16 @@ class ReplaySpider(ArticleSpider):
         page = HtmlResponse(url=url, body=html, encoding="utf-8")
         article = self.article(page, listing, mtime(path), where=where)
         if article is not None:
+            record = post_record(meta, body, ignored)
+            if record is not None:  # a post newscrawl wrote: its fields win
+                article.found.recorded = record
             yield article
 
     def parse_warc(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
+        # newscrawl's archive: an article's listing (metadata record) comes
+        # before its response; kept until then, at most a few at a time.
+        listings: dict[str, Listing] = {}
         try:
             for item in warc_records(path, self.max_page_bytes):
                 self.count_input()
@@ -255,14 +273,20 @@ class ReplaySpider(ArticleSpider):
                     where = f"{shown(path)} at offset {item.offset}"
                     self.count_drop(item.reason, where, shown(item.detail, 160))
                     continue
-                article = self.warc_article(path, item)
+                if item.rec_type == "metadata" and item.content_type == LISTING_TYPE:
+                    found = archived_listing(item.body)
+                    if found is not None and len(listings) < 100:
+                        listings[item.concurrent_to] = found
+                article = self.warc_article(path, item, listings.pop(item.record_id, None))
                 if article is not None:
                     yield article
         except OSError as exc:  # opening or seeking the file
             self.count_input()
             self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
 
-    def warc_article(self, path: Path, rec: Record) -> Extracted | None:
+    def warc_article(
+        self, path: Path, rec: Record, listing: Listing | None = None
+    ) -> Extracted | None:
         """The article of one WARC record; None (counted) for every other record."""
         place = "uncompressed offset" if rec.unzipped else "offset"
         where = f"{shown(path)} (record at {place} {rec.offset})"
@@ -282,12 +306,31 @@ class ReplaySpider(ArticleSpider):
         if rec.body is None:
             self.count_drop("too_large", where, f"NEWSCRAWL_MAX_PAGE_BYTES={self.max_page_bytes}")
             return None
+        # A live crawl's archive holds its list pages, feeds and robots.txt
+        # too: newscrawl's own archive says which pages were articles; in
+        # another WARC, a page the site's discovery would not take for an
+        # article is skipped (a site module without a rule takes every page).
+        if rec.page is not None:
+            if rec.page != "article":
+                self.count_skip("not_article_page", f"{where} (archived as {rec.page!r})")
+                return None
+        else:
+            site = get_site(self.site) if self.site else site_for_url(url)
+            if not site.is_article_url(url):
+                self.count_skip("not_article_url", f"{where} ({site.name})")
+                return None
         if rec.status < 200 or 300 <= rec.status < 400:
             self.count_skip("redirect_record", f"{where} status {rec.status}")
             return None
         if rec.status >= 400:
             self.count_drop("http_error", where, f"recorded status {rec.status}")
             return None
+        if rec.truncated:
+            # Cut by the crawler that wrote it (Common Crawl cuts at 1 MiB):
+            # the title and the text before the cut are still there.
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/warc/truncated")
+            self.logger.info("Truncated payload (WARC-Truncated: %s): %s", rec.truncated, where)
         when = fetch_time(rec.date)
         if when is None and rec.date:
             self.logger.warning("Ignoring WARC-Date %.80r of %s", rec.date, where)
@@ -296,7 +339,22 @@ class ReplaySpider(ArticleSpider):
         except (TypeError, ValueError) as exc:
             self.count_drop("bad_warc_record", where, f"{type(exc).__name__}: {exc}")
             return None
-        return self.article(page, fetched_at=when, where=where)
+        return self.article(page, listing, fetched_at=when, where=where)
+
+
+def archived_listing(body: bytes | None) -> Listing | None:
+    """The Listing a metadata record of newscrawl's archive holds (None when unreadable)."""
+    try:
+        value = json.loads(body or b"")
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    names = {f.name for f in dataclasses.fields(Listing)}
+    try:
+        return Listing(**{k: v for k, v in value.items() if k in names})
+    except TypeError:
+        return None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,9 +1,17 @@
 """Markdown posts (YAML front matter + HTML body) as the replay spider reads
 them: the front matter is bounded in size, nesting and aliases (a YAML bomb
-is a bad post, not a full memory), and each value must be of its type."""
+is a bad post, not a full memory), and each value must be of its type.
+
+A post newscrawl wrote carries every Article field in its front matter
+(``newscrawl.exporters.markdown``; its mark: a ``fingerprint``):
+:func:`post_record` reads them back, each checked against the type the
+Article declares, and the replay keeps them over what the page gives
+(``newscrawl.pipelines.recorded``), so the post replays into the same Article.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
 from html import escape
@@ -11,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from newscrawl.items import Listing
+from newscrawl.items import ARTICLE_FIELDS, Article, Listing
 from newscrawl.spiders.replay_inputs import web_address
 
 MAX_DEPTH = 20
@@ -140,3 +148,65 @@ def post_page(listing: Listing) -> str:
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{image}'
         f"</head><body><h1>{title}</h1><article>{listing.body_html or ''}</article></body></html>"
     )
+
+
+RECORD_MARK = "fingerprint"
+"""The front matter key only newscrawl's own posts have (seed posts do not)."""
+_TYPES = {f.name: str(f.type) for f in dataclasses.fields(Article)}
+
+
+def _image(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict) or _text(value.get("url")) is None:
+        return None
+    caption = value.get("caption")
+    if caption is not None and _text(caption) is None:
+        return None
+    return {"url": _text(value["url"]), "caption": None if caption is None else _text(caption)}
+
+
+def _typed(kind: str, value: Any) -> tuple[bool, Any]:
+    """``(True, value)`` when ``value`` is of the Article's type ``kind``
+    (as its annotation spells it), else ``(False, None)``."""
+    if value is None:
+        return ("None" in kind or "Optional" in kind), None
+    if kind.startswith("list["):
+        if not isinstance(value, list):
+            return False, None
+        if "Image" in kind:
+            images = [_image(v) for v in value]
+            return (None not in images), images
+        if kind == "list[str]":
+            texts = [_text(v) if isinstance(v, str) else None for v in value]
+            return (None not in texts), texts
+        return True, value
+    if kind.split(" | ")[0] == "str":
+        text = _text(value) if isinstance(value, str) else None
+        return text is not None, text
+    # A field of another type (a number, a flag): as YAML read it.
+    return not isinstance(value, dict | list), value
+
+
+def post_record(
+    meta: dict[str, Any], body: str, ignored: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """The Article fields a post newscrawl wrote records (None for any other
+    post): every field of the schema the front matter holds, ``body_html``
+    from the body, ``body_text`` left to be made from it. A value not of its
+    field's type is left out: ``ignored(key)``."""
+    if RECORD_MARK not in meta:
+        return None
+    record: dict[str, Any] = {}
+    for name in ARTICLE_FIELDS:
+        if name in ("body_text", "body_html") or name not in meta:
+            continue
+        good, value = _typed(_TYPES[name], meta[name])
+        if good:
+            record[name] = value
+        else:
+            ignored(name)
+    if "categories" not in record:  # the seed key is written only when there are some
+        record["categories"] = []
+    # The body as written: one blank line after the front matter, a line break at the end.
+    html = body[1:] if body.startswith("\n") else body
+    record["body_html"] = html[:-1] if html.endswith("\n") else html
+    return record

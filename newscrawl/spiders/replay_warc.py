@@ -38,6 +38,10 @@ class Record:
     headers: list[tuple[str, str]]
     body: bytes | None  # None: larger than the limit (not read)
     unzipped: bool = False
+    truncated: str | None = None  # WARC-Truncated: why the crawler cut the payload
+    record_id: str = ""
+    concurrent_to: str = ""
+    page: str | None = None  # newscrawl's archive: what the crawl took the page for
 
 
 @dataclass(slots=True)
@@ -78,6 +82,10 @@ def _record(record: Any, limit: int, unzipped: bool) -> Record:
         headers=headers,
         body=body,
         unzipped=unzipped,
+        truncated=record.rec_headers.get_header("WARC-Truncated"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+        concurrent_to=record.rec_headers.get_header("WARC-Concurrent-To") or "",
+        page=record.rec_headers.get_header("Newscrawl-Page"),
     )
 
 

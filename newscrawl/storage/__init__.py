@@ -56,6 +56,9 @@ SCHEMA_VERSION = 5
 5: SQLite's full-text index ``articles_fts`` over title and body (FTS5, kept by triggers)."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
+NOT_EXTRACTED = frozenset({"fetched_at", "fingerprint"})
+"""Fields that say when a page was read, or repeat title and body: a
+difference in them alone is no change of the article."""
 SEEN_COLUMNS = ("first_seen", "last_seen", "changed_at")
 MAX_KEY_BYTES = 2000
 """Longest article identity stored (UTF-8 bytes). PostgreSQL's btree index
@@ -160,6 +163,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        #: The fields the last :meth:`upsert` changed (empty unless ``changed``).
+        self.changed_fields: list[str] = []
 
     # --- dialect hooks -------------------------------------------------
     def error_kind(self, exc: BaseException) -> ErrorKind | None:
@@ -284,9 +289,13 @@ class Store:
         return {k: self.json_param(v) if k in LIST_FIELDS else v for k, v in rec.items()}
 
     def upsert(self, article: Article) -> str:
-        """Store one article; what happened: ``new``, ``seen`` (same text,
-        last_seen moved), ``changed`` (new text current, old one in versions)
-        or ``older`` (a text older than the current one, kept in versions)."""
+        """Store one article; what happened: ``new``, ``seen`` (same record,
+        last_seen moved), ``changed`` (a field differs: the new record is
+        current, the old one goes to versions; :attr:`changed_fields` names
+        the fields) or ``older`` (a text older than the current one, kept in
+        versions). A version's span is its own: from when that record became
+        current (``changed_at``) to when it was last seen."""
+        self.changed_fields = []
         article = stored_article(article)
         rec = article_record(article)
         key = article_key(article.url, article.canonical_url)
@@ -303,13 +312,15 @@ class Store:
             return "new"
         fields = ", ".join(f'"{c}"' for c in ARTICLE_FIELDS)
         row = self.execute(
-            f"SELECT {fields}, first_seen, last_seen FROM articles WHERE id = {self.p('id')}"
+            f"SELECT {fields}, changed_at, last_seen FROM articles WHERE id = {self.p('id')}"
             + self.lock_clause(),
             {"id": key},
         ).fetchone()
         old = self._record(row)
-        first, last = row[len(ARTICLE_FIELDS)], row[len(ARTICLE_FIELDS) + 1]
-        if old["fingerprint"] == rec["fingerprint"]:
+        # changed_at: when the current record was first seen (its version's start).
+        since, last = row[len(ARTICLE_FIELDS)], row[len(ARTICLE_FIELDS) + 1]
+        changed = changed_fields(old, rec)
+        if old["fingerprint"] == rec["fingerprint"] and (not changed or seen < last):
             if seen > last:
                 self.execute(
                     f"UPDATE articles SET last_seen = {self.p('seen')} WHERE id = {self.p('id')}",
@@ -321,7 +332,11 @@ class Store:
             # crawl): the current text stays, the older one is kept as a version.
             self._keep_version(key, rec, seen, seen)
             return "older"
-        self._keep_version(key, old, first, last)
+        # Same title and body but other fields (a re-extraction by a better
+        # site module): its version shares the fingerprint of the current
+        # record, so of two such records versions keep the first.
+        self._keep_version(key, old, since, last)
+        self.changed_fields = changed
         sets = ", ".join(f'"{c}" = {self.p(c)}' for c in ARTICLE_FIELDS)
         self.execute(
             f"UPDATE articles SET {sets}, last_seen = {self.p('seen')}, "
@@ -387,6 +402,15 @@ class Store:
         if table not in ("articles", "article_versions", "newscrawl_runs"):
             raise ValueError(table)
         return int(self.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The extracted fields whose values differ between two records.
+
+    >>> changed_fields({"title": "a", "tags": [], "fetched_at": "1"}, {"title": "b", "tags": [], "fetched_at": "2"})
+    ['title']
+    """
+    return [f for f in ARTICLE_FIELDS if f not in NOT_EXTRACTED and old.get(f) != new.get(f)]
 
 
 def article_columns(json_type: str) -> str:
