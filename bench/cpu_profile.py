@@ -58,12 +58,14 @@ CONCERNS = (PARSE, FIELDS, CLEAN, TEXT, OTHER_PIPELINES, OUTPUTS, SPIDER, SCRAPY
 # Names of site-module functions that clean the article container.
 _CLEANING = re.compile(
     r"clean|container|junk|_drop|paragraph|body|visible|_blocks|with_images|promo|_link_text"
+    r"|text_end|_after|ad_block"
 )
 # The selection engine: shared by field extraction and cleaning, so it
 # takes its callers' concern.
 _SELECTING = re.compile(
     r"^(xpath|first|select|_select\w*|texts?|_text\w*|has\w*|class\w*|with_class|css_\w+"
-    r"|_css_\w+|node_xpath|_compiled|element_text|stripped_text|\w*_memo|_squash)$"
+    r"|_css_\w+|node_xpath|_compiled|compiled|element_text|stripped_text|\w*_memo|_squash"
+    r"|elements|strings|ids|classes|_possible|required_names|mentions)$"
 )
 _PARSEL_PARSE = {"create_root_node", "_get_root_from_text", "_get_root"}
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,11 @@ def _record(
         http = StatusAndHeaders(
             statusline, headers, protocol="" if rec_type == "request" else "HTTP/1.1"
         )
-    warc_headers = {"WARC-Date": date}
+    # A record ID from the URL, not a random one: the cut-member cases cut the
+    # compressed bytes at a fixed offset, and random IDs made those bytes (and so
+    # what a reader recovers after the cut) differ from run to run.
+    record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{rec_type} {url} {date}")
+    warc_headers = {"WARC-Date": date, "WARC-Record-ID": f"<urn:uuid:{record_id}>"}
     if rec_type in ("resource", "metadata", "conversion"):
         warc_headers["Content-Type"] = ctype
     rec = writer.create_warc_record(

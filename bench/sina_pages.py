@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "sina"
+# The evaluation corpus: NEWSCRAWL_CORPUS, as the tests read it.
+CORPUS = Path(os.environ.get("NEWSCRAWL_CORPUS", ROOT.parent / "shared" / "corpus")) / "sina"
 FETCHED_AT = "2026-01-01T00:00:00Z"  # fixed, as in tests/test_sina_accuracy.py
 
 # The last path segment's name before its extension: "doc-iihnz…" of ".../doc-iihnz….shtml".

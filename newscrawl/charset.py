@@ -202,3 +202,26 @@ def looks_utf8(body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def redecode(response: TextResponse, encodings: tuple[str, ...]) -> TextResponse:
+    """``response`` decoded with whichever of its own encoding and
+    ``encodings`` gives the fewest undecodable bytes (U+FFFD), when its own
+    gives any (a site's ``fallback_encodings``: pages that declare one
+    encoding and are in another).
+
+    >>> page = HtmlResponse("https://news.example/a.html", body="<p>新浪</p>".encode("gbk"),
+    ...                     headers={"Content-Type": "text/html; charset=utf-8"})
+    >>> redecode(page, ("gb18030", "utf-8")).text
+    '<p>新浪</p>'
+    """
+    text = response.text
+    if "\ufffd" not in text:
+        return response
+    best, best_bad = response, text.count("\ufffd")
+    for encoding in encodings:
+        candidate = response.body.decode(encoding, errors="replace")
+        bad = candidate.count("\ufffd")
+        if bad < best_bad:
+            best, best_bad = response.replace(encoding=encoding), bad
+    return best

@@ -3,10 +3,10 @@
 Field names are a contract with the outputs (JSON keys, CSV headers, SQL
 columns) and with the evaluation of extraction quality: keep them.
 
-A site module fills an Article with what it *found* (raw text in
-``published_raw``, byline lines in ``raw``, the article container's HTML in
-``body_html``); the pipelines turn it into the clean record. ``raw`` is the
-pipelines' input only and is emptied before the outputs see the item.
+A site module fills an Article with what it *found*; what it found beyond
+the schema's fields (date candidates, bylines by role, the article
+container) travels beside it, typed, in ``newscrawl.found.Found``. The
+pipelines turn both into the clean record.
 """
 
 from __future__ import annotations
@@ -111,10 +111,6 @@ class Article:
     fingerprint: str = ""
     """Hash of the normalized title and body_text: same text, same value."""
 
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    """Pipeline input the site found but the schema does not hold (date
-    candidates, byline lines, the URL's date). Emptied before output; never written."""
-
     story_id: str | None = None
     """The story this article is a copy of: articles whose bodies are near-duplicates
     (syndicated copies) share it. Set by the database store (16 hex digits; an
@@ -128,9 +124,7 @@ class Article:
 
 
 #: The schema's fields, in order: the columns of every output.
-ARTICLE_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in dataclasses.fields(Article) if f.name != "raw"
-)
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))
 
 
 def article_record(article: Article) -> dict[str, Any]:

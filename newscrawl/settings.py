@@ -40,8 +40,9 @@ ITEM_PIPELINES = {
 # --- Normalization ---
 # Time zone for naive times on sites that do not set one.
 NEWSCRAWL_DEFAULT_TIMEZONE = "UTC"
-# Names of sites and feeds that are nobody when they appear as an author.
-NEWSCRAWL_SITE_NAMES = ["新浪财经", "新浪网", "新浪", "Sina"]
+# Names of sites and feeds that are nobody when they appear as an author
+# (besides each site module's own site_names: Sina's are in newscrawl/sites/sina.py).
+NEWSCRAWL_SITE_NAMES: list[str] = []
 # Category spelling -> the one spelling to keep (applied after NFKC).
 NEWSCRAWL_CATEGORY_ALIASES: dict[str, str] = {}
 # Extra regular expressions for body lines that are never article text.

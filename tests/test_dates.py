@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newscrawl.found import Extracted, Found
 from newscrawl.items import Article
 from newscrawl.pipelines import dates
 from newscrawl.pipelines.dates import (
@@ -126,9 +127,10 @@ def test_rejected_date_is_null_and_counted() -> None:
     a = Article(
         url="https://example.com/a",
         fetched_at="2024-05-04T02:00:00Z",
-        raw={"published": [("04月24日 10:30", "visible"), ("2031-01-01", "meta")]},
     )
-    pipe.process_item(a)
+    pipe.process_item(
+        Extracted(a, Found(published=[("04月24日 10:30", "visible"), ("2031-01-01", "meta")]))
+    )
     assert a.published_at is None and a.published_from is None
     stats = crawler.stats.get_stats()  # type: ignore[union-attr]
     assert stats["newscrawl/dates/rejected/no_year"] == 1
@@ -137,15 +139,9 @@ def test_rejected_date_is_null_and_counted() -> None:
 
 def test_no_year_takes_the_url_year_in_the_pipeline() -> None:
     pipe = DatesPipeline(None, "UTC")
-    a = Article(
-        fetched_at="2024-05-04T02:00:00Z",
-        raw={
-            "published": [("04月24日 10:30", "visible")],
-            "url_date": "2021-04-24",
-            "timezone": SH,
-        },
-    )
-    pipe.process_item(a)
+    a = Article(fetched_at="2024-05-04T02:00:00Z")
+    found = Found(published=[("04月24日 10:30", "visible")], url_date="2021-04-24", zone=SH)
+    pipe.process_item(Extracted(a, found))
     assert (a.published_at, a.published_from) == ("2021-04-24T10:30:00+08:00", "visible")
 
 
@@ -155,8 +151,8 @@ def test_visible_time_wins_and_says_so() -> None:
     cands = [("2019年07月15日 18:40", "visible"), ("2019-07-15T21:40:00+08:00", "meta")]
     iso, raw, origin, _ = pick_date(cands, SH, FETCHED)
     assert (iso, raw, origin) == ("2019-07-15T18:40:00+08:00", "2019年07月15日 18:40", "visible")
-    a = Article(fetched_at="2024-05-04T02:00:00Z", raw={"published": cands, "timezone": SH})
-    DatesPipeline(None, "UTC").process_item(a)
+    a = Article(fetched_at="2024-05-04T02:00:00Z")
+    DatesPipeline(None, "UTC").process_item(Extracted(a, Found(published=cands, zone=SH)))
     assert a.published_at == "2019-07-15T18:40:00+08:00"
     assert a.published_raw == "2019年07月15日 18:40" and a.published_from == "visible"
     assert a.updated_at == "2019-07-15T21:40:00+08:00"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.charset import resolve
-from newscrawl.sites.base import Page, gb18030_if_undeclared, utf8_if_valid
+from newscrawl.charset import gb18030_if_undeclared, resolve, utf8_if_valid
 from newscrawl.sites.generic import Generic, page_zone
+from newscrawl.sites.page import Page
 
 
 def page(body: str, head: str = "", url: str = "https://news.example/a/1.html") -> Page:
@@ -172,9 +172,25 @@ def test_canonical_url_only_when_plausible(
 
     html = CANONICAL_PAGE.format(head=f"<link rel='canonical' href='{href}'>")
     resp = resolve(HtmlResponse(url=url, body=html.encode("utf-8")))
-    with caplog.at_level("INFO", logger="newscrawl.sites.base"):
+    with caplog.at_level("INFO", logger="newscrawl.sites.fields"):
         article = get_site(site).extract(resp)
     assert article.canonical_url == expected
     assert article.title == "Budget agreed" and "library" in (article.body_html or "")
     refused = [r for r in caplog.records if "Refused canonical URL" in r.getMessage()]
     assert len(refused) == (0 if expected else 1)
+
+
+def test_found_says_where_title_and_dates_came_from() -> None:
+    html = (
+        "<html lang='de'><head><meta property='og:title' content='Haushalt beschlossen | Example'>"
+        "<meta property='og:site_name' content='Example'>"
+        "<meta property='article:published_time' content='2024-03-05T10:00:00+01:00'></head>"
+        "<body><h1>Haushalt beschlossen</h1><p>Der Rat hat heute den Haushalt beschlossen.</p>"
+        "</body></html>"
+    )
+    resp = resolve(HtmlResponse("https://www.example.de/2024/03/05/haushalt", body=html.encode()))
+    found = Generic().extracted(resp).found
+    assert found.titles == [("Haushalt beschlossen", "meta")]
+    assert found.published[0] == ("2024-03-05T10:00:00+01:00", "meta")
+    assert found.url_date == "2024-03-05" and found.zone == "Europe/Berlin"
+    assert "Example" in found.site_names and found.container is None

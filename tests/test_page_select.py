@@ -1,13 +1,14 @@
-"""Page.select: the fast CSS selection every site's fields go through must
-find exactly what the selector finds (parsel's CSS on the same page), on
-every way pages write ids and classes."""
+"""Page.select: the CSS selection every site's fields go through must find
+exactly what parsel's CSS finds on the same page (document order, each
+element once when matches nest, every element of a repeated id), on every
+way pages write ids and classes."""
 
 from __future__ import annotations
 
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.sites.base import Page
+from newscrawl.sites.page import Page
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>t</title>
 <script>var tpl = '<div class="ghost">';</script></head><body>
@@ -23,6 +24,9 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>t</title>
 <p class="date&#45;x">escaped class</p>
 <div id="keywords" class="keywords"><a>债券</a><a>银行</a></div>
 <p class="keywords">second keywords</p>
+<div class="box outer"><div class="box inner"><p class="box">nested</p></div></div>
+<ul id="dup"><li>first of a repeated id</li></ul><ol id="dup"><li>second</li></ol>
+<div class="channel-path"><div class="channel-path-inner"><a>首页</a></div></div>
 </body></html>"""
 
 SELECTORS = [
@@ -51,6 +55,26 @@ SELECTORS = [
     ".m-breadcrumb a",
     "span[id^='stock_']",
     ".img_wrapper .img_descr",
+    ".box",
+    ".box .box",
+    ".box p, .inner",
+    "#dup",
+    "#dup li",
+    "ul#dup, ol#dup",
+    ".channel-path a",
+    "[class*=box]",
+    "p:not(.box)",
+    'a[href$=".html"], .source',
+    ".box > .box",
+    ".box > p",
+    "div.box > div > p",
+    "#artibody > p",
+    ".outer p",
+    "div#top span.date",
+    "*.box",
+    "DIV.box.inner",
+    "ol#dup li",
+    "#top>.date",
 ]
 
 
@@ -73,21 +97,24 @@ def test_select_finds_what_css_finds(charset: str, css: str) -> None:
     assert page.select(css) == expected
 
 
-def test_class_tests_read_the_tags_from_the_html() -> None:
+def test_nested_matches_once_and_repeated_ids_all() -> None:
     page, _ = _page("utf-8")
-    assert page.class_tags("date-source") == {"div"}  # <DIV CLASS=...>
-    assert page.class_tags("artInfo") == {"div"}  # unquoted
-    assert page.class_tags("date") == {"span"}  # not xdate-source, not date-x
-    assert page.class_tags("main-title") == {"h1", "h2"}
-    assert page.class_tags("ghost") == frozenset()  # only in a script's string
-    assert page.class_tags("date-x") == {"*"}  # escaped in the HTML: any tag
-    assert page.class_tags("bread", whole=False) == {"div", "ul"}
-    assert [el.tag for el in page.with_class("bread", whole=False)] == ["div", "ul"]
+    assert [el.get("class") for el in page.select(".box")] == ["box outer", "box inner", "box"]
+    assert [el.tag for el in page.select("#dup")] == ["ul", "ol"]
+    assert [el.tag for el in page.select("#dup li, .box p")] == ["p", "li", "li"]
 
 
-def test_ids_come_from_the_id_table_and_text_guards_from_the_bytes() -> None:
+def test_selectors_naming_what_the_page_lacks_find_nothing() -> None:
+    page, _ = _page("utf-8")
+    assert page.has(".", "date-source") and page.has("#", "artibody")
+    assert not page.has(".", "ghost")  # only in a script's string
+    assert not page.has("#", "article") and page.select("div.article#article") == []
+    assert [el.tag for el in page.class_contains("bread")] == ["div", "ul"]
+
+
+def test_ids_and_text_guards() -> None:
     page, _ = _page("gbk")
-    assert page.has_id("artibody") and not page.has_id("article")
+    assert page.has("#", "artibody") and not page.has("#", "article")
     assert page.mentions("经济参考报") and not page.mentions("出版社")
     utf16, _ = _page("utf-16")
     assert utf16.mentions("经济参考报") and utf16.select("#keywords a")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from newscrawl.found import Extracted, Found
 from newscrawl.items import Article
 from newscrawl.pipelines.people import PeoplePipeline, is_site_name, split_people
 from newscrawl.sites.base import ld_names, shown_bylines
@@ -111,8 +112,8 @@ def test_site_name_is_nobody(name: str, sites: tuple[str, ...], expected: bool) 
 
 
 def test_pipeline_drops_the_pages_own_name() -> None:
-    a = Article(authors=["Golem.de"], raw={"site_names": ["Golem.de", "golem"]})
-    PeoplePipeline(["新浪财经"]).process_item(a)
+    a = Article(authors=["Golem.de"])
+    PeoplePipeline(["新浪财经"]).process_item(Extracted(a, Found(site_names=("Golem.de", "golem"))))
     assert a.authors == []
 
 

@@ -14,7 +14,6 @@ What its list holds (Tokyo time; the crawl runs with ``since=2024-05-01``):
 
 from __future__ import annotations
 
-import inspect
 import os
 import sqlite3
 from pathlib import Path
@@ -26,7 +25,6 @@ from feed_server import FeedServer, feed_server
 from test_sina_live import stats
 
 from newscrawl.sites import SITES
-from newscrawl.sites.base import Site
 
 MODULE_DIR = Path(__file__).resolve().parent / "site_module"
 HOST = "news.demo-daily.test"
@@ -110,11 +108,6 @@ def test_a_site_module_of_its_own_is_crawled_through_its_hooks(
     assert f"{HOST}/robots.txt" in server.log
 
 
-@pytest.mark.skipif(
-    not isinstance(inspect.getattr_static(Site, "site_names", None), tuple),
-    reason="the Site.site_names hook (a tuple class attribute, issue 12's core part) "
-    "is not in this tree yet: Site.site_names is still a method of the page",
-)
 def test_the_site_names_of_the_module_are_nobody(server: FeedServer, tmp_path: Path) -> None:
     # The pages' <meta name=author> names the paper (デモ日報), a name only the
     # module's site_names knows: the byline's person is the author.

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl.pipelines.text import clean_body, clean_text
+from newscrawl.found import Extracted, Found
+from newscrawl.items import Article
+from newscrawl.pipelines.text import TextPipeline, clean_body, clean_text
 
 URL = "https://news.example/a/1.html"
 
@@ -77,3 +79,49 @@ def test_byline_after_a_bullet_is_lifted() -> None:
 
 def test_clean_text_one_line() -> None:
     assert clean_text("\u3000\u3000Hello&nbsp;&#123;world&#125;\u200b \n x") == "Hello {world} x"
+
+
+# -- the hand-off: one clean of the container element, with the site's hooks --
+
+
+def _extracted(html: str, site: str, url: str) -> Extracted:
+    from scrapy.http import HtmlResponse
+
+    from newscrawl.charset import resolve
+    from newscrawl.sites import get_site
+
+    return get_site(site).extracted(resolve(HtmlResponse(url, body=html.encode("utf-8"))))
+
+
+PROMO_PAGE = """<html><head><title>标题_新浪财经</title></head><body>
+<h1 class="main-title">央行宣布降息</h1>
+<div class="article" id="artibody"><p>　　央行今日宣布下调贷款利率，市场反应积极。</p>
+<p>海量资讯、精准解读，尽在新浪财经APP</p><p>新浪声明：此消息系转载自合作媒体。</p>
+<script>var x = 1;</script></div></body></html>"""
+
+
+def test_a_sites_promos_are_its_hooks_not_the_pipelines() -> None:
+    # The site-independent rules keep Sina's promo lines; Sina's hooks drop them.
+    alone = clean_body(PROMO_PAGE, URL)
+    assert "海量资讯、精准解读，尽在新浪财经APP" in alone.text
+    x = _extracted(PROMO_PAGE, "sina", "https://finance.sina.com.cn/a/doc-iabcdefgh1.shtml")
+    assert x.found.container is not None and x.article.body_html == ""  # an element, no HTML text
+    assert x.found.rules.is_boilerplate("新浪声明：此消息系转载自合作媒体。")
+    TextPipeline([]).process_item(x)
+    assert x.article.body_text == "央行今日宣布下调贷款利率，市场反应积极。"
+
+
+def test_the_container_element_is_cleaned_without_its_tail() -> None:
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring("<div><div id='c'><p>Body text here.</p></div>Page footer</div>")
+    body = clean_body(page.get_element_by_id("c"), URL)
+    assert body.text == "Body text here."
+
+
+def test_validate_hands_on_the_article_alone() -> None:
+    from newscrawl.pipelines.validate import ValidatePipeline
+
+    x = Extracted(Article(url=URL, title="T", body_text="x" * 50, body_html="<p>x</p>"), Found())
+    out = ValidatePipeline(None, 1).process_item(x)
+    assert isinstance(out, Article) and out is x.article and not hasattr(out, "raw")

@@ -8,8 +8,6 @@ people; validate drops what is not an article before anything is stored.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -35,22 +33,3 @@ def as_article(item: Any) -> Article:
     if not isinstance(item, Article):
         raise TypeError(f"newscrawl pipelines take Article items, got {type(item).__name__}")
     return item
-
-
-# Full-width ASCII (U+FF01-FF5E), mapped to its NFKC form without NFKC.
-_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
-_HALF = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
-
-
-def nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, five times faster on Chinese
-    text: its full-width punctuation (，：（）) is mapped first, and the
-    rest is most often NFKC already, which is checked in C.
-
-    >>> nfkc("（记者　张三）Ａ１") == unicodedata.normalize("NFKC", "（记者　张三）Ａ１")
-    True
-    """
-    text = _FULL_WIDTH.sub(lambda m: _HALF[m[0]], text).replace("\u3000", " ")
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    return unicodedata.normalize("NFKC", text)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Self
+from typing import Self
 
 from scrapy.crawler import Crawler
 
-from newscrawl.items import Article
-from newscrawl.pipelines import as_article
+from newscrawl.found import Extracted, as_extracted
 
 # Traditional -> simplified for characters seen in channel names; categories
 # are short, so a table beats a conversion library here.
@@ -80,8 +79,9 @@ class CategoriesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(dict(crawler.settings.getdict("NEWSCRAWL_CATEGORY_ALIASES")))
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        a = x.article
         a.categories = normalize_categories(a.categories, self.aliases)
         a.tags = normalize_tags(a.tags)
-        return a
+        return x

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
 
-from newscrawl.items import Article
-from newscrawl.pipelines import as_article
+from newscrawl.found import Extracted, as_extracted
+from newscrawl.normalize.months import MONTHS
 
 MIN_YEAR = 1990
 STATS_PREFIX = "newscrawl/dates/rejected"
@@ -53,21 +53,6 @@ _ZH = re.compile(
 _DMY = re.compile(
     r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s*(?:um|-|\|)?\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
 )
-MONTHS = {
-    # English, German, French, Spanish, Italian, Dutch, Portuguese: the languages of most news.
-    **dict.fromkeys(("jan", "january", "januar", "jänner", "janvier", "enero", "gennaio", "januari", "janeiro"), 1),
-    **dict.fromkeys(("feb", "february", "februar", "février", "fevrier", "febrero", "febbraio", "februari", "fevereiro"), 2),
-    **dict.fromkeys(("mar", "march", "märz", "maerz", "mars", "marzo", "maart", "março"), 3),
-    **dict.fromkeys(("apr", "april", "avril", "abril", "aprile"), 4),
-    **dict.fromkeys(("may", "mai", "mayo", "maggio", "mei", "maio"), 5),
-    **dict.fromkeys(("jun", "june", "juni", "juin", "junio", "giugno", "junho"), 6),
-    **dict.fromkeys(("jul", "july", "juli", "juillet", "julio", "luglio", "julho"), 7),
-    **dict.fromkeys(("aug", "august", "août", "aout", "agosto", "augustus"), 8),
-    **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"), 9),
-    **dict.fromkeys(("oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro"), 10),
-    **dict.fromkeys(("nov", "november", "novembre", "noviembre", "novembro"), 11),
-    **dict.fromkeys(("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"), 12),
-}  # fmt: skip
 _CLOCK = r"(?:,?\s*(?:at|um|à|a las|às|alle|-|\||,)?\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:Uhr)?\s*([ap]\.?\s?m\.?)?)?"
 _D_MON_Y = re.compile(
     rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?([^\W\d_]{{3,10}})\.?\s+(?:de\s+)?(\d{{4}}){_CLOCK}", re.I
@@ -392,16 +377,17 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.stats, crawler.settings.get("NEWSCRAWL_DEFAULT_TIMEZONE", "UTC"))
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
-        tz = a.raw.get("timezone") or self.default_tz
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        a, found = x.article, x.found
+        tz = found.zone or self.default_tz
         if tz == "UTC":
             tz = self.default_tz
         fetched = parse_fetched(a.fetched_at)
         langs = [a.language] if a.language else None
-        pub = choose_date(a.raw.get("published", []), tz, fetched, a.raw.get("url_date"), langs)
+        pub = choose_date(found.published, tz, fetched, found.url_date, langs)
         a.published_at, a.published_raw, a.published_from = pub.iso, pub.raw, pub.origin
-        upd = choose_date(a.raw.get("updated", []), tz, fetched, None, langs)
+        upd = choose_date(found.updated, tz, fetched, None, langs)
         updated = upd.iso
         if updated is None and pub.overruled and pub.iso and pub.overruled > pub.iso:
             updated = pub.overruled  # the metadata's later time: a last modification
@@ -410,4 +396,4 @@ class DatesPipeline:
             for reason, _ in pub.rejected + upd.rejected:
                 self.stats.inc_value(f"{STATS_PREFIX}/{reason}")
                 self.stats.inc_value("newscrawl/dates/implausible")
-        return a
+        return x

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Self
 
 from scrapy.crawler import Crawler
 
-from newscrawl.items import Article
-from newscrawl.pipelines import as_article
+from newscrawl.found import Byline, Extracted, as_extracted
+from newscrawl.normalize.names import is_site_name
 
 _ROLE_WORDS: list[tuple[str, str]] = [
     (r"责任编辑|責任編輯|责编|編輯|编辑|Edited by|Editor", "editor"),
@@ -137,30 +137,19 @@ def parse_byline(text: str) -> People:
     return people
 
 
-def _key(name: str) -> str:
-    return "".join(c for c in name.casefold() if c.isalnum())
-
-
-# What may follow a site's name in a byline that is only the site ("n-tv NACHRICHTEN").
-_SITE_SUFFIXES = ("", "news", "nachrichten", "online", "redaktion", "digital", "de", "com", "tv")
-
-
-def is_site_name(name: str, site_names: tuple[str, ...]) -> bool:
-    """True when ``name`` is the site itself (its name, its host), not a person.
-
-    >>> is_site_name("n-tv NACHRICHTEN", ("n-tv.de", "ntv")), is_site_name("Jane Doe", ("ntv",))
-    (True, False)
-    """
-    key = _key(name)
-    if not key:
-        return False
-    for site in site_names:
-        k = _key(site)
-        if len(k) >= 2 and key.startswith(k) and key[len(k) :] in _SITE_SUFFIXES:
-            return True
-        if len(key) >= 3 and k.startswith(key) and k[len(key) :] in _SITE_SUFFIXES:
-            return True
-    return False
+def _by_role(byline: Byline | str) -> People:
+    """The people of one byline: ``(role, names)``, or a ``line`` (or a
+    plain string) whose labels say the roles."""
+    if isinstance(byline, str):
+        return parse_byline(byline)
+    role, text = byline
+    if role == "author":
+        return People(authors=_names(text))
+    if role == "editor":
+        return People(editors=_names(text))
+    if role == "source":
+        return People(source=text.strip() or None)
+    return parse_byline(text)
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -181,7 +170,7 @@ def split_people(
     authors: list[str],
     editors: list[str],
     source: str | None,
-    bylines: list[str],
+    bylines: list[Byline] | list[str],
     first_line: str = "",
     site_names: tuple[str, ...] = (),
     last_lines: str = "",
@@ -197,8 +186,8 @@ def split_people(
     e.g. 新浪财经 as a feed's author) are nobody.
     """
     out = People(source=(source or "").strip() or None)
-    for line in bylines:
-        p = parse_byline(line)
+    for byline in bylines:
+        p = _by_role(byline)
         out.authors += p.authors
         out.editors += p.editors
         out.source = out.source or p.source
@@ -236,8 +225,8 @@ def split_people(
 
 class PeoplePipeline:
     """Sorts authors/editors/source by role. The site's own names
-    (``NEWSCRAWL_SITE_NAMES`` and what the page calls itself, in
-    ``raw["site_names"]``) are nobody."""
+    (``NEWSCRAWL_SITE_NAMES``, the site module's ``site_names`` and what the
+    page calls itself: ``Found.site_names``) are nobody."""
 
     def __init__(self, site_names: list[str]) -> None:
         self.site_names = tuple(site_names)
@@ -246,19 +235,20 @@ class PeoplePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.settings.getlist("NEWSCRAWL_SITE_NAMES"))
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        a = x.article
         lines = a.body_text.split("\n") if a.body_text else [""]
-        names = self.site_names + tuple(a.raw.get("site_names", []))
+        names = self.site_names + x.found.site_names
         p = split_people(
             a.authors,
             a.editors,
             a.source,
-            a.raw.get("bylines", []),
+            x.found.bylines,
             lines[0],
             names,
             "\n".join(lines[-3:]) if len(lines) > 1 else "",
             a.language,
         )
         a.authors, a.editors, a.source = p.authors, p.editors, p.source
-        return a
+        return x

@@ -12,19 +12,14 @@ as it made it the first time.
 
 from __future__ import annotations
 
-from typing import Any
-
-from newscrawl.pipelines import as_article
-
-RECORDED = "recorded"
-"""``Article.raw`` key of the recorded fields (set by the replay spider)."""
+from newscrawl.found import Extracted, as_extracted
 
 
 class RecordedPipeline:
-    """Puts ``raw["recorded"]`` back into the article (nothing else is touched)."""
+    """Puts ``Found.recorded`` back into the article (nothing else is touched)."""
 
-    def process_item(self, item: Any) -> Any:
-        a = as_article(item)
-        for name, value in a.raw.get(RECORDED, {}).items():
-            setattr(a, name, value)
-        return a
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        for name, value in x.found.recorded.items():
+            setattr(x.article, name, value)
+        return x

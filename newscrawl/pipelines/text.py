@@ -9,15 +9,17 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Self
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 from scrapy.crawler import Crawler
 
-from newscrawl.items import Article, Image
+from newscrawl.found import Extracted, as_extracted
+from newscrawl.items import Image
 from newscrawl.language import detect_language
-from newscrawl.pipelines import as_article, nfkc
+from newscrawl.normalize import nfkc
 from newscrawl.urls import canonicalize, join_url
 
 # Removed with everything inside them.
@@ -47,14 +49,13 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 BOILERPLATE_LINES = [
     re.compile(p)
     for p in (
-        r"^海量资讯、精准解读，尽在新浪财经APP$",
         r"(扫描|扫码|长按).{0,12}二维码",
         r"^(点击|进入).{0,10}(专题|客户端|下载)",
         r"(下载|打开).{0,8}(客户端|APP|App|app)(.{0,12})$",
         r"^(关注|添加).{0,16}(公众号|微信|微博)",
         r"^分享到[:：]?",
         r"^(版权所有|Copyright|©)",
-        r"^(免责声明|新浪声明)[:：]",
+        r"^免责声明[:：]",
         r"^(原标题|原題)[:：]",
         r"^(上一页|下一页|\d+|返回顶部|更多|打印|关闭)$",
         r"^(?:[【\[]\s*[^】\]]{1,10}\s*[】\]]\s*){2,}$",  # 【我来说两句】【打印】【关闭】
@@ -161,7 +162,7 @@ class _Walker:
             self.cur.text.append(text)
             self.cur.html.append(html.escape(text, quote=False) if html_text is None else html_text)
 
-    def image(self, el: Any) -> None:
+    def image(self, el: HtmlElement) -> None:
         src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
         src = src.strip()
         if not src or src.startswith("data:"):
@@ -180,7 +181,7 @@ class _Walker:
             return
         self.blocks.append(_Block("img", image={"url": url, "caption": caption}))
 
-    def walk(self, el: Any) -> None:
+    def walk(self, el: HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "img":
             self.image(el)
@@ -211,14 +212,14 @@ class _Walker:
             self._children(el)
         self.add_text(el.tail)
 
-    def _children(self, el: Any) -> None:
+    def _children(self, el: HtmlElement) -> None:
         self.add_text(el.text)
         for child in el:
             self.walk(child)
 
 
-def _prune(root: Any) -> None:
-    for bad in root.xpath("//comment() | //processing-instruction()"):
+def _prune(root: HtmlElement) -> None:
+    for bad in root.xpath(".//comment() | .//processing-instruction()"):
         _remove_keep_tail(bad)
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
@@ -233,7 +234,7 @@ def _prune(root: Any) -> None:
             _remove_keep_tail(el)
 
 
-def _remove_keep_tail(el: Any) -> None:
+def _remove_keep_tail(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -247,7 +248,7 @@ def _remove_keep_tail(el: Any) -> None:
     parent.remove(el)
 
 
-def _parse(fragment: str) -> Any:
+def _parse(fragment: str) -> HtmlElement | None:
     try:
         doc = lxml.html.document_fromstring(fragment)
     except (etree.ParserError, ValueError):
@@ -259,7 +260,7 @@ def _parse(fragment: str) -> Any:
 def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> bool:
     """True for a line that is never article text (promo, share prompt, copyright).
 
-    >>> is_boilerplate("海量资讯、精准解读，尽在新浪财经APP"), is_boilerplate("央行今日降息。")
+    >>> is_boilerplate("扫描下方二维码，关注我们"), is_boilerplate("央行今日降息。")
     (True, False)
     """
     return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
@@ -312,10 +313,11 @@ def is_byline(line: str) -> bool:
 
 
 def clean_body(
-    fragment: str,
+    fragment: str | HtmlElement,
     base_url: str = "",
     extra_boilerplate: list[re.Pattern[str]] | None = None,
     title: str | None = None,
+    boilerplate_strings: tuple[str, ...] = (),
 ) -> Body:
     """Clean an article container's HTML.
 
@@ -327,14 +329,20 @@ def clean_body(
     >>> b.text, b.bylines
     ('第一段{', ['责任编辑：王五'])
     """
-    if not fragment or not fragment.strip():
-        return Body()
-    root = _parse(fragment)
-    if root is None:
-        return Body()
+    if isinstance(fragment, str):
+        if not fragment.strip():
+            return Body()
+        root = _parse(fragment)
+        if root is None:
+            return Body()
+    else:
+        root = fragment
     _prune(root)
     walker = _Walker(base_url)
+    # An element of a page's tree: the text after it is not the body's.
+    tail, root.tail = root.tail, None
     walker.walk(root)
+    root.tail = tail
     walker.flush()
 
     blocks: list[_Block] = []
@@ -343,7 +351,11 @@ def clean_body(
             blocks.append(b)
             continue
         text = squash("".join(b.text))
-        if not text or is_boilerplate(text, extra_boilerplate):
+        if (
+            not text
+            or is_boilerplate(text, extra_boilerplate)
+            or any(s in text for s in boilerplate_strings)
+        ):
             continue
         b.text = [text]
         blocks.append(b)
@@ -419,15 +431,19 @@ class TextPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS"))
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
-        body = clean_body(a.body_html, a.raw.get("base_url") or a.url, self.extra, a.title)
+    def process_item(self, item: object) -> Extracted:
+        x = as_extracted(item)
+        a, found = x.article, x.found
+        rules = found.rules
+        extra = [*self.extra, *rules.line_patterns]
+        source = found.container if found.container is not None else a.body_html
+        body = clean_body(source, found.base_url or a.url, extra, a.title, rules.line_strings)
         a.body_html, a.body_text = body.html, body.text
         a.images = body.images
-        a.raw.setdefault("bylines", []).extend(body.bylines)
+        found.bylines += [("line", line) for line in body.bylines]
         a.title = clean_title(a.title)
         a.canonical_url = canonicalize(a.canonical_url) if a.canonical_url else None
         a.original_title = clean_title(a.original_title) or None
         a.lead = clean_text(a.lead) or None
         a.language = normalize_language(a.language, a.body_text)
-        return a
+        return x

@@ -1,6 +1,7 @@
 """Validation: an article with no title or no body is not an article. It is
 dropped with a counted reason, never written half-empty. What passes gets
-its fingerprint, and its ``raw`` working values are emptied.
+its fingerprint, and it goes on alone (what the site found beside it, the
+``Found``, stays here: the outputs never see it).
 
 Fields are bounded too (a page can hold anything): a title longer than
 ``NEWSCRAWL_MAX_TITLE_CHARS`` is no headline and the article is dropped
@@ -23,8 +24,10 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
+from newscrawl.found import as_extracted
 from newscrawl.items import Article
-from newscrawl.pipelines import as_article, drop, nfkc
+from newscrawl.normalize import nfkc
+from newscrawl.pipelines import drop
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +176,9 @@ class ValidatePipeline:
             s.getint("NEWSCRAWL_MAX_FIELD_CHARS", MAX_FIELD_CHARS),
         )
 
-    def process_item(self, item: Any) -> Article:
-        a = as_article(item)
+    def process_item(self, item: object) -> Article:
+        """The Article alone (what a spider found beside it stays here), or a drop."""
+        a = as_extracted(item).article
         reason = problem(a, self.min_body_chars, self.max_title_chars, self.max_field_chars)
         if reason:
             raise drop(self.stats, reason, a.url)
@@ -187,5 +191,4 @@ class ValidatePipeline:
                     self.stats.inc_value(f"{CUT_PREFIX}/{name}")
             logger.warning("Cut %s to their limits: %s", ", ".join(cut), a.url)
         a.fingerprint = fingerprint(a.title, a.body_text)
-        a.raw = {}
         return a

@@ -10,12 +10,8 @@ language spoken in one zone (``zh``, ``ja``, ``de``...), else the
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from scrapy.http import TextResponse
-
-from newscrawl.items import Article, Listing
 from newscrawl.sites.base import Site
+from newscrawl.sites.page import Page
 from newscrawl.urls import host_of
 
 # Country domains whose country keeps one time zone (or whose press does).
@@ -69,14 +65,8 @@ class Generic(Site):
 
     name = "generic"
 
-    def extract(
-        self,
-        response: TextResponse,
-        listing: Listing | None = None,
-        fetched_at: datetime | None = None,
-    ) -> Article:
-        article = super().extract(response, listing, fetched_at)
-        zone = page_zone(article.canonical_url or response.url, article.language)
-        if zone:
-            article.raw["timezone"] = zone
-        return article
+    def zone(self, page: Page) -> str:
+        """The zone of the page's country domain or language, else ``timezone``
+        (UTC: the dates pipeline then uses ``NEWSCRAWL_DEFAULT_TIMEZONE``)."""
+        canonical = self.canonical_url(page)
+        return page_zone(canonical or page.url, self.page_language(page)) or self.timezone

@@ -30,17 +30,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
-from functools import lru_cache
-from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
-import lxml.html
-from lxml import etree
-from scrapy.http import TextResponse
-
-from newscrawl.items import Article, Listing
-from newscrawl.sites.base import Candidate, Page, Site, element_text, node_xpath, stripped_text
+from newscrawl.found import Byline, Candidate
+from newscrawl.sites.base import Site
+from newscrawl.sites.css import Node, element_text, strings, stripped_text
+from newscrawl.sites.page import Page
+from newscrawl.sites.sina_body import (  # noqa: F401 - _EDITOR_LINE: tested here
+    _EDITOR_LINE,
+    _JUNK,
+    _PROMO_STRINGS,
+    Container,
+    _clean,
+    _paren_byline,
+    find_container,
+)
 from newscrawl.sites.sina_lists import SinaLists
 
 # A date as Sina shows it: 2021年08月27日 14:55 / 2021-08-27 14:55[:12].
@@ -57,86 +61,17 @@ _STOCK_HREF = re.compile(
     r"/realstock/company/((?:sh|sz|bj)\d{6})/|/hkstock/quotes/(\d{5})\.html"
     r"|/usstock/quotes/([A-Za-z.]+)\.html"
 )
-# Junk Sina pages put inside the article container: (CSS, a string the
-# container's HTML holds when the selector can match, or None for tags).
-_JUNK: tuple[tuple[str, str | None], ...] = (
-    ('span[id^="quote_"]', "quote_"),  # live quote a browser inserted after a company name
-    ("script", None),
-    ("style", None),
-    (".appendQr_wrap", "appendQr_wrap"),
-    (".app-qr", "app-qr"),
-    (".ecode_weixin", "ecode_weixin"),
-    (".tech-quotation", "tech-quotation"),  # 新浪众测 promo
-    (".artical-player-wrap", "artical-player-wrap"),
-    (".video-2017", "video-2017"),
-    ('[id^="videoList"]', "videoList"),
-    (".wap_special", "wap_special"),  # 点击进入专题
-    (".otherContent_01", "otherContent_01"),
-    ("#sinashareto", "sinashareto"),
-    (".blkComment", "blkComment"),
-    (".page", "page"),  # 上一页 1 2 下一页
-    ("#_function_code_page", "_function_code_page"),
-    (".moreIn", "moreIn"),  # 更多精彩内容请进入…频道
-    (".article-bottom", "article-bottom"),
-    (".show_author", "show_author"),
-    (".article-editor", "article-editor"),
-    (".art_keywords", "art_keywords"),
-    (".sinaads", "sinaads"),
-    ("ins", None),
-    (".finance_app_zqtg", "finance_app_zqtg"),
-    (".zb_rel_news", "zb_rel_news"),
-    (".fin_reference", "fin_reference"),
-)
-_WEIBO_LINK = re.compile(r"^[（(]?\s*微博\s*[)）]?$")
-_RELATED_HEAD = re.compile(
-    r"^(相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|更多阅读|此前报道|往期回顾|专题)\s*[:：]?"
-)
-_TEXT_END = re.compile(r"<!--\s*(publish_helper_end|news_keyword_pub)")
-_EDITOR_LINE = re.compile(
-    r"^[\[【(（]?\s*(责任编辑|责编|編輯|编辑)(?:\s*[:：]\s*|\s+)([^:：，。]+?)\s*[\]】)）]?$"
-)
-_ORIGINAL_TITLE = re.compile(r"^\s*[（(【]?\s*原标题\s*[:：]\s*(.+?)\s*[)）】]?$")
-# Promo lines: plain strings (tested with ``in``: a regex alternation of
-# them tries every one at every character), and a QR prompt.
-_PROMO_STRINGS = (
-    "声明：新浪网登载此文", "免责声明：", "海量资讯、精准解读", "新浪财经APP",
-    "点击进入专题", "查看更多美图", "立刻注册新浪免费邮箱", "上手机新浪网",
-)  # fmt: skip
-_QR_PROMPT = re.compile(r"扫描.{0,10}二维码")
-
-
-def _is_promo(text: str) -> bool:
-    """True for a line of Sina's promos (app, QR code, disclaimers, 上一篇).
-
-    >>> _is_promo("海量资讯、精准解读，尽在新浪财经APP"), _is_promo("扫描下方二维码关注"), _is_promo("央行降息")
-    (True, True, False)
-    """
-    return (
-        any(p in text for p in _PROMO_STRINGS)
-        or text.startswith(("[上一篇]", "[下一篇]"))
-        or ("二维码" in text and bool(_QR_PROMPT.search(text)))
-    )
-
-
 # Bylines at the edges of the text.
-_WRITER_LINE = re.compile(r"^(作者|文|撰文)\s*[:：/]\s*([^\s(（]{1,20})")
-_WECHAT_LINE = re.compile(r"^原创\s*[:：]\s*(\S+?)\s+\S+$")
 _TRAILING_PAREN = re.compile(r"[（(]([^()（）]{1,30})[)）]\s*$")
 _LEADING_PAREN = re.compile(r"[（(]([^()（）]{0,20}记者[^()（）]{1,30})[)）]")
-_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_NOT_A_NAME = {
-    "完", "图", "组图", "待续", "未完待续", "综合", "综述", "编辑", "记者", "本报记者",
-    "视觉中国", "资料图", "资料图片", "新华社", "中新社", "图片来源", "网络图片",
-    "路透", "法新", "彭博", "美联", "央视", "新华", "中新", "编译", "原创", "全文完", "本报讯",
-}  # fmt: skip
 # Sina's desktop and mobile addresses of one article share its doc id:
 #   https://finance.sina.com.cn/china/gncj/2021-08-27/doc-ikqcfncc5263842.shtml
 #   https://finance.sina.cn/2021-08-27/detail-ikqcfncc5263842.d.html
 _DOC_PATH = re.compile(r"/(?:doc|detail)-(i[a-z0-9]{6,})(?:\.d)?\.s?html?$")
-_OUTLET_END = re.compile(
-    r"(网|報|报|社|台|客户端|新闻|日报|晚报|周刊|杂志|时报|综合|中国|财经|图)$"
-)
-_REPORTER = re.compile(r"^(?:.{0,8}?)(见习记者|实习记者|特约记者|首席记者|记者)\s*")
+
+
+# The lines lifted out of the container, by label: the role of their names.
+_LIFTED_ROLES = {"责任编辑": "editor", "作者": "author"}
 
 
 class Sina(SinaLists, Site):
@@ -147,6 +82,12 @@ class Sina(SinaLists, Site):
     timezone = "Asia/Shanghai"
     language = "zh"
     title_separators = ("_",)
+    site_names = ("新浪财经", "新浪网", "新浪", "Sina")
+    # Sina pages are GBK (GB2312 declared) or UTF-8, and a few say one and are the other.
+    fallback_encodings = ("gb18030", "utf-8")
+    boilerplate_css = tuple(css for css, _ in _JUNK)
+    boilerplate_strings = _PROMO_STRINGS
+    boilerplate_patterns = (r"^海量资讯、精准解读，尽在新浪财经APP$", r"^新浪声明[:：]")
     # Where a link was clicked: cref=cj, from=wap, vt=4, and the feed's
     # cre=tianyi&mod=pcpager_fin&loc=2&r=0&rfunc=100&tj=none&tr=9.
     tracking_params = frozenset(
@@ -178,43 +119,6 @@ class Sina(SinaLists, Site):
         """
         m = _DOC_PATH.search(urlsplit(url.strip()).path.lower()) if self.claims(url) else None
         return f"sina:doc-{m[1]}" if m else super().article_key(url)
-
-    ARTICLE_URL = re.compile(
-        r"/doc-i[a-z]{4}\w+\.s?html|/detail-i[a-z]{4}\w+\.d\.html"
-        r"|/\d{4}-\d{2}-\d{2}/(?:doc-)?\w+\.s?html|//k\.sina\.(?:com\.)?cn/article_\w+\.html"
-    )
-    """Article addresses: today's ``doc-i….shtml`` (``detail-i….d.html`` on
-    sina.cn, ``k.sina.com.cn/article_….html``) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
-
-    ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
-    """The JSON list API Sina's roll-news pages (news.sina.com.cn/roll/,
-    finance.sina.com.cn/roll/) load their lists from."""
-
-    ROLL_CHANNELS: ClassVar[dict[str, tuple[int, int]]] = {
-        "all": (153, 2509),
-        "news": (153, 2510),
-        "world": (153, 2511),
-        "society": (153, 2669),
-        "sports": (153, 2512),
-        "ent": (153, 2513),
-        "mil": (153, 2514),
-        "tech": (153, 2515),
-        "finance": (153, 2516),
-        "stock": (153, 2517),
-        "usstock": (153, 2518),
-    }
-    """``-a channel=`` -> the roll API's ``(pageid, lid)``."""
-
-    ROLL_PAGES: ClassVar[dict[str, tuple[str, ...]]] = {}
-    """Static roll list pages per channel (links + 下一页). Today's roll pages
-    are drawn by script from :attr:`ROLL_API`, so none by default; the
-    ``NEWSCRAWL_SINA_LIST_PAGES`` setting or ``-a lists=`` adds some."""
-
-    NOT_ARTICLE_URL = re.compile(
-        r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|iask|search)\.|/(?:video|slide|zt_d|"
-        r"zhibo|live|quotes|realstock|hkstock/quotes|usstock/quotes)/|/(?:slide|video)_",
-    )
-    """Sina pages that are no article: video, galleries, live blogs, quotes, topics."""
 
     TITLE_CSS = (
         "h1.main-title",
@@ -264,35 +168,6 @@ class Sina(SinaLists, Site):
         "td.l17",
     )
 
-    def extract(
-        self,
-        response: TextResponse,
-        listing: Listing | None = None,
-        fetched_at: datetime | None = None,
-    ) -> Article:
-        """As :meth:`Site.extract`, on the page decoded right: Sina pages are
-        GBK (GB2312 declared) or UTF-8, and a few say one and are the other."""
-        return super().extract(redecode(response), listing, fetched_at)
-
-    def is_article_url(self, url: str) -> bool:
-        return bool(self.ARTICLE_URL.search(url)) and not self.NOT_ARTICLE_URL.search(url)
-
-    def not_article_reason(self, url: str) -> str | None:
-        """Why a listed URL is skipped (``video``, ``gallery``, ``live``,
-        ``quote``, ``not_article_url``), or None for an article."""
-        u = url.lower()
-        if re.search(r"//video\.|/video/|video_|\.video\.", u):
-            return "video"
-        if re.search(r"//(slide|photo)\.|/slide/|slide_", u):
-            return "gallery"
-        if re.search(r"//(zhibo|live)\.|/zhibo/|/live/", u):
-            return "live"
-        if re.search(r"//quotes\.|/quotes/|/realstock/|/hq/", u):
-            return "quote"
-        if not self.is_article_url(url):
-            return "not_article_url"
-        return None
-
     # -- where things are --------------------------------------------------
 
     def _first_text(self, page: Page, selectors: tuple[str, ...]) -> tuple[str, str] | None:
@@ -313,9 +188,9 @@ class Sina(SinaLists, Site):
 
     # -- fields ------------------------------------------------------------
 
-    def title(self, page: Page) -> str | None:
+    def title_found(self, page: Page) -> Candidate | None:
         found = self._first_text(page, self.TITLE_CSS)
-        return found[1] if found else super().title(page)
+        return (found[1], "css") if found else super().title_found(page)
 
     def published(self, page: Page) -> list[Candidate]:
         """The time shown to readers first, then the page's metadata, then
@@ -334,7 +209,7 @@ class Sina(SinaLists, Site):
         out += [c for c in super().published(page) if c[1] != "visible"]
         # Only old pages carry it: a search for the stamp, not every comment read.
         stamp = (
-            page.xpath("(//comment()[contains(., 'published at')])[1]")
+            page.elements("(//comment()[contains(., 'published at')])[1]")
             if page.mentions("published at")
             else []
         )
@@ -405,30 +280,33 @@ class Sina(SinaLists, Site):
     def editors(self, page: Page) -> list[str]:
         return []
 
-    def bylines(self, page: Page) -> list[str]:
-        """Labelled lines for the people pipeline: the editor / author lines
-        Sina prints under the text, and bylines at the edges of the text
-        (``作者：X``, ``原创： X编译 公众号``, a closing ``(记者 X)`` or ``(X)``)."""
-        lines: list[str] = []
+    def bylines(self, page: Page) -> list[Byline]:
+        """The editor / author lines Sina prints under the text, and bylines
+        at the edges of the text (``作者：X``, ``原创： X编译 公众号``, a
+        closing ``(记者 X)`` or ``(X)``)."""
+        lines: list[Byline] = []
         for css in (".show_author", ".article-editor", ".article-editor-box p"):
             for text in page.texts(css):
                 # An unlabelled .show_author names the writer.
-                lines.append(text if re.search(r"[:：]", text) else f"作者：{text}")
+                lines.append(("line", text) if re.search(r"[:：]", text) else ("author", text))
         found = self._container(page)
         if found is None:
             return lines
-        lines += [line for line in found.lifted if not line.startswith("原标题")]
+        for line in found.lifted:
+            role, _, names = line.partition("：")
+            if role in _LIFTED_ROLES:
+                lines.append((_LIFTED_ROLES[role], names))
         paras = self._paragraphs(found.root)
         if paras:
             m = _LEADING_PAREN.search(paras[0][:120])
             if m:
-                lines += _paren_byline(m[1])
+                lines += [("line", x) for x in _paren_byline(m[1])]
         for text in reversed(paras[-2:]):
             m = _TRAILING_PAREN.search(text)
             if m:
                 named = _paren_byline(m[1])
                 if named:
-                    lines += named
+                    lines += [("line", x) for x in named]
                     break
         return lines
 
@@ -439,17 +317,17 @@ class Sina(SinaLists, Site):
     def categories(self, page: Page) -> list[str]:
         """The channel breadcrumb, outermost first (正文 / 首页 left out)."""
 
-        def trails() -> Iterator[list[Any]]:  # searched one after another, until one has names
-            yield page.with_class("channel-path", whole=False)
+        def trails() -> Iterator[list[Node]]:  # searched one after another, until one has names
+            yield page.class_contains("channel-path")
             yield page.xpath('id("lo_links")')
-            yield page.with_class("navpaht", whole=False)
-            yield page.with_class("bread", whole=False)
+            yield page.class_contains("navpaht")
+            yield page.class_contains("bread")
             if page.mentions("正文"):
                 # 2004-2005 pages: a table cell "首页 > 财经 > 正文".
                 yield page.xpath('//td[contains(., "正文") and contains(., ">")][not(.//td)]')
 
         for trail in trails():
-            anchors: list[Any] = []
+            anchors: list[Node] = []
             for el in trail:  # nested trails (a breadcrumb inside a breadcrumb): each link once
                 anchors += [a for a in el.iter("a") if a not in anchors]
             names = []
@@ -484,16 +362,16 @@ class Sina(SinaLists, Site):
         found = self._container(page)
         # The links of the article's own container (of today's layouts), else the page's.
         scope = found.source if found is not None and found.rank < 5 else page.root
-        for sid in node_xpath(scope, './/span[starts-with(@id, "stock_")]/@id'):
+        for sid in strings(scope, './/span[starts-with(@id, "stock_")]/@id'):
             m = _STOCK_ID.match(sid)
             if m:
                 out.append(m[1].lower())
-        for href in node_xpath(scope, ".//a/@href"):
+        for href in strings(scope, ".//a/@href"):
             m = _STOCK_HREF.search(href)
             if m:
                 out.append(m[1] or (f"hk{m[2]}" if m[2] else f"gb_{m[3].lower()}"))
         stamps = "//comment()[contains(., 'news_keyword_pub')]"
-        for comment in page.xpath(stamps) if page.mentions("news_keyword_pub") else []:
+        for comment in page.elements(stamps) if page.mentions("news_keyword_pub") else []:
             m = _KEYWORD_PUB.search(comment.text or "")
             if not m or not m[2]:
                 continue
@@ -514,61 +392,26 @@ class Sina(SinaLists, Site):
             return None
         return lead
 
-    def body_html(self, page: Page) -> str | None:
+    def container(self, page: Page) -> Node | None:
         found = self._container(page)
-        if found is None:
-            return super().body_html(page)
-        return str(lxml.html.tostring(found.root, encoding="unicode"))
+        return found.root if found is not None else None
 
     # -- the article container ---------------------------------------------
 
-    def _container(self, page: Page) -> _Container | None:
+    def _container(self, page: Page) -> Container | None:
         """The article container as an lxml tree with Sina's insertions
         removed and image captions made ``<figure>``/``<figcaption>``, and
         the byline lines taken out of it (parsed once per page)."""
         cache = page.__dict__.setdefault("_sina", {})
         if "container" not in cache:
             cache["container"] = self._find_container(page)
-        found: _Container | None = cache["container"]
+        found: Container | None = cache["container"]
         return found
 
-    def _find_container(self, page: Page) -> _Container | None:
-        for index, css in enumerate(self.BODY_CSS):
-            nodes = page.select(css)
-            if not nodes:
-                continue
-            html = etree.tostring(nodes[0], encoding="unicode", method="html", with_tail=False)
-            # Old pages: a picture-in-picture ad between two comments, mid-paragraph.
-            html = re.sub(
-                r"<!--\s*NEWSZW_HZH_BEGIN\s*-->.*?<!--\s*NEWSZW_HZH_END\s*-->", "", html, flags=re.S
-            )
-            html = re.sub(
-                r"<!--\s*正文页画中画 begin.*?正文页画中画 end\s*-->", "", html, flags=re.S
-            )
-            # The publishing system marks where the text it was given ends;
-            # after it come the editor line and Sina's own widgets.
-            lifted: list[str] = []
-            end = _TEXT_END.search(html)
-            # Only a marker after the text ends it (never one before any text).
-            if end and _visible_chars(html[: end.start()]) >= 50:
-                after = lxml.html.fragment_fromstring(html[end.start() :], create_parent="div")
-                for el in after.iter("p", "div", "span"):
-                    text = _clean(el.text_content())
-                    m = _EDITOR_LINE.match(text)
-                    if m and len(text) < 40:
-                        lifted.append(f"责任编辑：{m[2]}")
-                        break
-                html = html[: end.start()]
-            try:
-                root = lxml.html.fragment_fromstring(html, create_parent="div")
-            except (etree.ParserError, ValueError):
-                continue
-            lifted += _clean_container(root, css, html)
-            if len(_clean(root.text_content())) >= 20:
-                return _Container(root, lifted, nodes[0], index)
-        return None
+    def _find_container(self, page: Page) -> Container | None:
+        return find_container(page, self.BODY_CSS, self.boilerplate_css)
 
-    def _paragraphs(self, root: Any) -> list[str]:
+    def _paragraphs(self, root: Node) -> list[str]:
         out = []
         for el in root.iter("p", "div"):
             if el.tag == "div" and el.find(".//p") is not None:
@@ -579,218 +422,3 @@ class Sina(SinaLists, Site):
             if text:
                 out.append(text)
         return out
-
-
-class _Container(NamedTuple):
-    root: Any
-    """The cleaned container (an lxml element)."""
-    lifted: list[str]
-    """Labelled lines taken out of it (责任编辑：…, 作者：…, 原标题：…)."""
-    source: Any
-    """The container as it stands in the page (an lxml element, uncleaned)."""
-    rank: int
-    """Which of ``Sina.BODY_CSS`` found it (0: the first)."""
-
-    @property
-    def original_title(self) -> str | None:
-        for line in self.lifted:
-            if line.startswith("原标题："):
-                return line[4:]
-        return None
-
-
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
-
-
-def redecode(response: TextResponse) -> TextResponse:
-    """``response`` decoded with whichever of its own encoding, GB18030 and
-    UTF-8 gives the fewest undecodable bytes (U+FFFD), when its own gives any.
-
-    >>> from scrapy.http import HtmlResponse
-    >>> page = HtmlResponse("https://news.sina.com.cn/a.shtml", body="<p>新浪</p>".encode("gbk"),
-    ...                     headers={"Content-Type": "text/html; charset=utf-8"})
-    >>> redecode(page).text
-    '<p>新浪</p>'
-    """
-    text = response.text
-    if "\ufffd" not in text:
-        return response
-    best, best_bad = response, text.count("\ufffd")
-    for encoding in ("gb18030", "utf-8"):
-        candidate = response.body.decode(encoding, errors="replace")
-        bad = candidate.count("\ufffd")
-        if bad < best_bad:
-            best, best_bad = response.replace(encoding=encoding), bad
-    return best
-
-
-def _visible_chars(fragment: str) -> int:
-    """How many characters of text an HTML fragment shows (tags, scripts,
-    styles and comments left out).
-
-    >>> _visible_chars("<p>　　正文<script>x()</script></p><!-- c -->")
-    2
-    """
-    text = re.sub(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", "", fragment, flags=re.S | re.I)
-    return len(_clean(re.sub(r"<[^>]*>", "", text)).replace(" ", ""))
-
-
-def _drop(el: Any) -> None:
-    """Remove ``el`` but keep the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
-
-
-@lru_cache(maxsize=256)
-def _junk_xpath(selectors: tuple[str, ...]) -> Any:
-    """The union of junk ``selectors`` as a compiled XPath, translated once."""
-    from cssselect import GenericTranslator
-
-    css = ", ".join(selectors)
-    return etree.XPath(GenericTranslator().css_to_xpath(css, prefix="descendant-or-self::"))
-
-
-def _junk_in(html: str) -> Any:
-    """The XPath of the junk selectors that can match in ``html``: each
-    selector tests every element, so those naming an id or class that the
-    container's HTML does not hold are left out."""
-    return _junk_xpath(tuple(css for css, needle in _JUNK if needle is None or needle in html))
-
-
-def _clean_container(root: Any, css: str, html: str) -> list[str]:
-    """Remove Sina's insertions from ``root`` (parsed from ``html``);
-    return the byline lines (责任编辑, a WeChat 原创 line) and the 原标题
-    line it took out."""
-    lifted: list[str] = []
-
-    for el in _junk_in(html)(root):
-        if el is not root:
-            _drop(el)
-    for a in root.iter("a"):
-        if _WEIBO_LINK.match(_clean(a.text_content())) and "weibo" in (a.get("href") or ""):
-            a.text = ""
-            for child in list(a):
-                a.remove(child)
-            # Injected twice at times: 高晓松<a>(微博)</a>(微博)
-            a.tail = re.sub(r"^[（(]微博[)）]", "", a.tail or "")
-    # Sina images: <div class="img_wrapper"><img><span class="img_descr">caption</span></div>
-    for wrap in root.xpath('.//*[contains(@class, "img_wrapper")]'):
-        cap = wrap.xpath('.//*[contains(@class, "img_descr")]')
-        text = _clean(cap[0].text_content()) if cap else ""
-        for c in cap:
-            _drop(c)
-        wrap.tag = "figure"
-        wrap.attrib.clear()
-        if text:
-            fc = etree.SubElement(wrap, "figcaption")
-            fc.text = text
-    # Old pages: <center><img></center><br><center><font>caption</font></center>
-    for center in root.xpath(".//center[img]"):
-        if _clean(center.text_content()):
-            continue
-        nxt = center.getnext()
-        while nxt is not None and nxt.tag == "br":
-            nxt = nxt.getnext()
-        if nxt is None or nxt.tag != "center" or nxt.find(".//img") is not None:
-            continue
-        text = _clean(nxt.text_content())
-        if 0 < len(text) <= 80:
-            _drop(nxt)
-            center.tag = "figure"
-            center.attrib.clear()
-            etree.SubElement(center, "figcaption").text = text
-    # sina.cn: <figure><img><h2 class="art_img_tit">caption</h2></figure>
-    for cap in root.xpath('.//figure//*[contains(@class, "art_img_tit")]'):
-        cap.tag = "figcaption"
-        cap.attrib.clear()
-    # Headings inside the container repeat the title (sh.sina: h1 + the h2 date line).
-    if css.endswith(".txt"):
-        for el in root.xpath(".//h1 | .//h2"):
-            _drop(el)
-    # Paragraph-level junk: promos, editor lines, 原标题, related-link lists.
-    in_related = False
-    for p in list(root.iter("p", "div")):
-        if p.getparent() is None:
-            continue
-        text = _clean(p.text_content())
-        if _RELATED_HEAD.match(text):
-            links = _link_text(p)
-            rest = _RELATED_HEAD.sub("", text).strip(" ：:")
-            if (not text.split("：", 1)[-1].strip() or links) and (not rest or rest == links):
-                in_related = True
-                _drop(p)
-                continue
-        if in_related and text and text == _link_text(p):
-            _drop(p)
-            continue
-        if text:
-            in_related = False
-        if p.tag != "p" and p.find(".//p") is not None:
-            continue
-        editor = _EDITOR_LINE.match(text)
-        wechat = _WECHAT_LINE.match(text)
-        original = _ORIGINAL_TITLE.match(text)
-        if editor and len(text) < 40:
-            lifted.append(f"责任编辑：{editor[2]}")
-        elif wechat:
-            lifted.append(f"作者：{re.sub(r'编译$', '', wechat[1])}")
-        elif original:
-            lifted.append(f"原标题：{original[1]}")
-        if editor or wechat or original or _is_promo(text):
-            _drop(p)
-    # A byline-only line opening the text: 作者：Steed(微博)(…)
-    for p in list(root.iter("p"))[:3]:
-        text = _clean(p.text_content())
-        m = _WRITER_LINE.match(text)
-        if m and len(text) < 200 and not text.endswith("。"):
-            lifted.append(f"作者：{re.sub(r'[(（]?微博[)）]?', '', m[2])}")
-            _drop(p)
-    return lifted
-
-
-def _link_text(el: Any) -> str:
-    """The text of the links in ``el``."""
-    return _clean(" ".join(a.text_content() for a in el.iter("a")))
-
-
-def _paren_byline(inner: str) -> list[str]:
-    """A parenthesised byline as labelled lines, or [] when it is no byline.
-
-    >>> _paren_byline("信报记者 蔡雪婧"), _paren_byline("王霄 发自上海"), _paren_byline("完")
-    (['记者 蔡雪婧'], ['记者 王霄'], [])
-    >>> _paren_byline("记者 孟然 实习生 程露 通讯员 王五")
-    ['记者 孟然 实习生 程露']
-    """
-    inner = _clean(inner)
-    inner = re.sub(r"\s*(发自|报道|摄影?|整理)\S*$", "", inner).strip()
-    if not inner:
-        return []
-    m = re.search(r"^(.+?)\s*/\s*编译$|^编译\s*[:：/]?\s*(.+)$", inner)
-    if m:
-        return [f"编译 {m[1] or m[2]}"]
-    # Correspondents (通讯员, often a press officer) are no writers; interns are.
-    parts = re.split(r"\s*通讯员\s*", inner)
-    head = parts[0]
-    m = _REPORTER.match(head)
-    if m:
-        names = head[m.end() :].strip()
-        return [f"记者 {names}"] if names else []
-    tokens = head.split()
-    # "中国台湾网 王怡然": an outlet, then the writer.
-    if len(tokens) > 1 and _OUTLET_END.search(tokens[0]):
-        tokens = tokens[1:]
-    if tokens and all(_HAN_NAME.match(t) for t in tokens):
-        if any(t in _NOT_A_NAME or _OUTLET_END.search(t) for t in tokens):
-            return []
-        return [f"记者 {' '.join(tokens)}"]
-    return []

@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import TextResponse
@@ -71,12 +71,61 @@ def api_entry(item: Mapping[str, Any]) -> Entry:
 class SinaLists(Discovery):
     """Sina's discovery: the roll API of a channel, then its roll list pages."""
 
-    if TYPE_CHECKING:  # the Sina site's, used here
-        ROLL_API: ClassVar[str]
-        ROLL_CHANNELS: ClassVar[dict[str, tuple[int, int]]]
-        ROLL_PAGES: ClassVar[dict[str, tuple[str, ...]]]
+    ARTICLE_URL = re.compile(
+        r"/doc-i[a-z]{4}\w+\.s?html|/detail-i[a-z]{4}\w+\.d\.html"
+        r"|/\d{4}-\d{2}-\d{2}/(?:doc-)?\w+\.s?html|//k\.sina\.(?:com\.)?cn/article_\w+\.html"
+    )
+    """Article addresses: today's ``doc-i….shtml`` (``detail-i….d.html`` on
+    sina.cn, ``k.sina.com.cn/article_….html``) and the older ``/YYYY-MM-DD/<number>.shtml`` ones."""
 
-        def not_article_reason(self, url: str) -> str | None: ...
+    ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
+    """The JSON list API Sina's roll-news pages (news.sina.com.cn/roll/,
+    finance.sina.com.cn/roll/) load their lists from."""
+
+    ROLL_CHANNELS: ClassVar[dict[str, tuple[int, int]]] = {
+        "all": (153, 2509),
+        "news": (153, 2510),
+        "world": (153, 2511),
+        "society": (153, 2669),
+        "sports": (153, 2512),
+        "ent": (153, 2513),
+        "mil": (153, 2514),
+        "tech": (153, 2515),
+        "finance": (153, 2516),
+        "stock": (153, 2517),
+        "usstock": (153, 2518),
+    }
+    """``-a channel=`` -> the roll API's ``(pageid, lid)``."""
+
+    ROLL_PAGES: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Static roll list pages per channel (links + 下一页). Today's roll pages
+    are drawn by script from :attr:`ROLL_API`, so none by default; the
+    ``NEWSCRAWL_SINA_LIST_PAGES`` setting or ``-a lists=`` adds some."""
+
+    NOT_ARTICLE_URL = re.compile(
+        r"//(?:video|slide|photo|live|zhibo|quotes|vip|blog|iask|search)\.|/(?:video|slide|zt_d|"
+        r"zhibo|live|quotes|realstock|hkstock/quotes|usstock/quotes)/|/(?:slide|video)_",
+    )
+    """Sina pages that are no article: video, galleries, live blogs, quotes, topics."""
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(self.ARTICLE_URL.search(url)) and not self.NOT_ARTICLE_URL.search(url)
+
+    def not_article_reason(self, url: str) -> str | None:
+        """Why a listed URL is skipped (``video``, ``gallery``, ``live``,
+        ``quote``, ``not_article_url``), or None for an article."""
+        u = url.lower()
+        if re.search(r"//video\.|/video/|video_|\.video\.", u):
+            return "video"
+        if re.search(r"//(slide|photo)\.|/slide/|slide_", u):
+            return "gallery"
+        if re.search(r"//(zhibo|live)\.|/zhibo/|/live/", u):
+            return "live"
+        if re.search(r"//quotes\.|/quotes/|/realstock/|/hq/", u):
+            return "quote"
+        if not self.is_article_url(url):
+            return "not_article_url"
+        return None
 
     list_item_css = (
         ".list_009 li, .listBlk li, #d_list li, ul.list li, .feed-card-item, .news-item",

@@ -1,5 +1,5 @@
 """What every newscrawl spider shares: choosing the site module for a page
-and turning a response into an Article."""
+and turning a response into what the site finds (``newscrawl.found.Extracted``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 
 from newscrawl.charset import is_wide, looks_binary, resolve, text_head
-from newscrawl.items import Article, Listing
+from newscrawl.found import Extracted
+from newscrawl.items import Listing
 from newscrawl.pipelines import DROP_PREFIX
 from newscrawl.sites import get_site, hosts_of, load_site_modules, site_for_hosts, site_for_url
 from newscrawl.sites.base import Site
@@ -160,8 +161,9 @@ class ArticleSpider(scrapy.Spider):
         listing: Listing | None = None,
         fetched_at: datetime | None = None,
         where: str | None = None,
-    ) -> Article | None:
-        """The Article on ``response`` (None, counted, when it is no page)."""
+    ) -> Extracted | None:
+        """What the site finds on ``response``: the Article and the rest of
+        what was found, for the pipelines (None, counted, when it is no page)."""
         where = where or response.url
         if fetched_at is None and response.request is not None:
             # The archive's WARC-Date for this response (newscrawl.archive):
@@ -193,7 +195,7 @@ class ArticleSpider(scrapy.Spider):
                 )
                 return None
             site = self.site_for(text)
-            return site.extract(text, listing, fetched_at)
+            return site.extracted(text, listing, fetched_at)
         except Exception as exc:  # one broken page must not stop the crawl
             self.count_drop("extract_error", where, f"{type(exc).__name__}: {exc}")
             logger.debug("extraction failed", exc_info=True)
@@ -206,7 +208,7 @@ class ArticleSpider(scrapy.Spider):
 
     def parse_article(
         self, response: Response, listing: Listing | None = None
-    ) -> Iterator[Article]:
+    ) -> Iterator[Extracted]:
         """Callback of a live crawl's article request (``cb_kwargs`` may give
         the listing that linked to it)."""
         article = self.article(response, listing)

@@ -28,8 +28,8 @@ from twisted.python.failure import Failure
 
 from newscrawl.archive import LISTING_TYPE
 from newscrawl.charset import resolve
-from newscrawl.items import Article, Listing
-from newscrawl.pipelines.recorded import RECORDED
+from newscrawl.found import Extracted
+from newscrawl.items import Listing
 from newscrawl.sites import get_site, site_for_url
 from newscrawl.spiders.base import ArticleSpider
 from newscrawl.spiders.replay_inputs import (
@@ -198,7 +198,7 @@ class ReplaySpider(ArticleSpider):
             self.count_drop("unreadable_file", shown(path), exc.strerror or str(exc))
         return None
 
-    def parse_html(self, response: Response) -> Iterator[Article]:
+    def parse_html(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         where = shown(path)
         body = self.read_page(response)
@@ -232,7 +232,7 @@ class ReplaySpider(ArticleSpider):
         if article is not None:
             yield article
 
-    def parse_markdown(self, response: Response) -> Iterator[Article]:
+    def parse_markdown(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         where = shown(path)
         raw = self.read_page(response)
@@ -258,10 +258,10 @@ class ReplaySpider(ArticleSpider):
         if article is not None:
             record = post_record(meta, body, ignored)
             if record is not None:  # a post newscrawl wrote: its fields win
-                article.raw[RECORDED] = record
+                article.found.recorded = record
             yield article
 
-    def parse_warc(self, response: Response) -> Iterator[Article]:
+    def parse_warc(self, response: Response) -> Iterator[Extracted]:
         path: Path = response.meta["replay_path"]
         # newscrawl's archive: an article's listing (metadata record) comes
         # before its response; kept until then, at most a few at a time.
@@ -286,7 +286,7 @@ class ReplaySpider(ArticleSpider):
 
     def warc_article(
         self, path: Path, rec: Record, listing: Listing | None = None
-    ) -> Article | None:
+    ) -> Extracted | None:
         """The article of one WARC record; None (counted) for every other record."""
         place = "uncompressed offset" if rec.unzipped else "offset"
         where = f"{shown(path)} (record at {place} {rec.offset})"

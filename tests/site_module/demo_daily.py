@@ -29,10 +29,8 @@ class DemoDaily(Site):
     list_item_css = ("ul.river li.story",)
     next_page_xpath = '//a[@class="older"]/@href'
 
-    # The site-names hook (a tuple class attribute of Site) is being added to
-    # Site; declared here once Site has it, so the module works on both sides.
-    if isinstance(getattr(Site, "site_names", None), tuple):
-        site_names = ("デモ日報", "Demo Daily")
+    # What the paper calls itself (its pages' <meta name=author>): nobody as an author.
+    site_names = ("デモ日報", "Demo Daily")
 
     def article_key(self, url: str) -> str:
         """``demo_daily:<story number>``, whatever the slug and query."""

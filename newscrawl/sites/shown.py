@@ -1,0 +1,94 @@
+"""Finders of what a page shows its readers outside any markup meant for
+machines: the publication date (``<time>``, a date-classed element, the
+first date after the headline) and labelled Chinese bylines (``作者：X``,
+``记者 X Y``, ``文/X``)."""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.normalize.months import MONTHS
+from newscrawl.sites.css import stripped_text
+from newscrawl.sites.page import Page
+
+# A date as pages show it, always with a year, with the time when there is one.
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_CLOCK = (
+    r"(?:\s*(?:T|,|um|at|à|a las|-|\|)?\s*(?:上午|下午|晚上|凌晨|早上|中午)?\s*"
+    r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?(?:\s*(?:[AaPp]\.?\s?[Mm]\.?|Uhr))?)?"
+)
+SHOWN_DATE = re.compile(
+    r"(?<![\d.])(?:(?:19|20)\d\d(?:-\d{1,2}-\d{1,2}(?![\d-])|/\d{1,2}/\d{1,2}(?![\d/])"
+    r"|\.\d{1,2}\.\d{1,2}(?![\d.])|\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?)"
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d(?!\d)"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_WORDS})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)"
+    rf"|(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d))" + _CLOCK,
+    re.I,
+)
+# A shown date right after one of these is a modification, not the publication.
+_UPDATE_LABEL = re.compile(
+    r"(更新|修改|Updated?|Aktualisiert|Mis à jour|Actualizado|Last modified)\W{0,4}$", re.I
+)
+_DATE_CLASS = re.compile(r"date|time|pub|posted|datum|fecha", re.I)
+
+
+def _first_shown(text: str) -> str | None:
+    """The first date in ``text`` that shows a time of day, else the first
+    date (a day alone is more often a calendar, an archive or a list's)."""
+    first = None
+    for m in SHOWN_DATE.finditer(text):
+        if _UPDATE_LABEL.search(text[max(0, m.start() - 16) : m.start()]):
+            continue
+        if _CLOCK_IN.search(m[0]):
+            return m[0].strip()
+        first = first or m[0].strip()
+    return first
+
+
+_CLOCK_IN = re.compile(r"\d\s*[:：]\s*\d\d")
+
+
+# 作者：张三 / 记者 张三 李四 / 文/张三 / 本报实习生 张三: a label, a separator, names.
+_ZH_NAME = r"[\u4e00-\u9fff·]{2,4}"
+ZH_BYLINE = re.compile(
+    r"(?:^|(?<=[\s（(【\[|｜]))((?:作者|撰文|文|[\u4e00-\u9fff·]{0,10}?(?:记者|实习生|通讯员))"
+    rf"[ \t]*[:：/／ \n][ \t\n]*{_ZH_NAME}(?:(?: |、| 、 ){_ZH_NAME}){{0,5}})(?=[\s）)】\]|｜,，。]|$)"
+)
+
+
+def shown_bylines(text: str, limit: int = 2) -> list[str]:
+    """The first labelled Chinese bylines in ``text``.
+
+    >>> shown_bylines("2022-02-13 09:57 光明网 光明日报记者 王建宏 张文攀 土豆，听名字")
+    ['光明日报记者 王建宏 张文攀 土豆']
+    """
+    return [" ".join(m[1].split()) for m in ZH_BYLINE.finditer(text)][:limit]
+
+
+def shown_dates(page: Page, headline: str | None) -> list[str]:
+    """Dates shown to readers, best first: ``<time>`` and
+    ``itemprop=datePublished``, an element whose class or id says date/time,
+    then the first date after the headline in the page's text (else the
+    first date in it)."""
+    out: list[str] = []
+    for node in page.elements('//*[@itemprop="datePublished"] | descendant::time')[:3]:
+        value = node.get("datetime") or node.get("content")
+        if not value:
+            value = stripped_text(node)
+        if value and value.strip() and value not in out:
+            out.append(value.strip())
+    for el in page.elements("//body//*[@class or @id]"):
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _DATE_CLASS.search(marker):
+            continue
+        text = stripped_text(el)
+        if len(text) > 120:
+            continue
+        found = _first_shown(text)
+        if found and found not in out:
+            out.append(found)
+            break
+    found = _first_shown(page.text_after(headline)) or _first_shown(page.all_text)
+    if found and found not in out:
+        out.append(found)
+    return out
