@@ -111,6 +111,17 @@ class Article:
     fingerprint: str = ""
     """Hash of the normalized title and body_text: same text, same value."""
 
+    story_id: str | None = None
+    """The story this article is a copy of: articles whose bodies are near-duplicates
+    (syndicated copies) share it. Set by the database store (16 hex digits; an
+    article that is no copy has the one derived from its own identity); null
+    when no database linked it."""
+
+    duplicate_of: str | None = None
+    """Identity (the database's ``articles.id``: the normalized canonical URL)
+    of the story's earliest published copy; null on that copy itself and when
+    the article has no copy."""
+
 
 #: The schema's fields, in order: the columns of every output.
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))

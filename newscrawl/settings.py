@@ -83,6 +83,10 @@ NEWSCRAWL_COMMIT_SECONDS = 2.0
 # the delay) before the crawl stops.
 NEWSCRAWL_DATABASE_RETRIES = 5
 NEWSCRAWL_DATABASE_RETRY_DELAY = 1.0
+# Story linking (newscrawl/stories.py): a new article whose body is at least this similar
+# (estimated Jaccard similarity of its MinHash signature, 0.3-1) to a stored one's joins
+# its story (story_id, duplicate_of). Higher: fewer, surer links.
+NEWSCRAWL_STORY_THRESHOLD = 0.5
 # More files: CSV (lists as JSON), and Markdown posts in the Hexo seed format
 # (a folder, one post per article). Empty: off.
 NEWSCRAWL_CSV = ""

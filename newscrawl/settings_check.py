@@ -46,6 +46,8 @@ NUMBERS: dict[str, tuple[float, float, bool]] = {
     "NEWSCRAWL_RECHECK_HOURS": (6.0, 0.0, False),
     "NEWSCRAWL_REDIS_IDLE_SECONDS": (30.0, 0.0, True),
     "NEWSCRAWL_REDIS_WORKER_TIMEOUT": (60.0, 0.0, True),
+    # (the lowest similarity newscrawl.stories' LSH bands find reliably: MIN_THRESHOLD)
+    "NEWSCRAWL_STORY_THRESHOLD": (0.5, 0.3, False),
 }
 BOOLEANS = (
     "NEWSCRAWL_INCREMENTAL",
@@ -108,6 +110,14 @@ def _check_numbers(settings: BaseSettings, problems: list[str]) -> None:
         if settings.getfloat("NEWSCRAWL_DRIFT_THRESHOLD", 0.3) > 1:
             problems.append(
                 "NEWSCRAWL_DRIFT_THRESHOLD is a share of articles: at most 1 (0.3 = 30%)"
+            )
+    except ValueError:
+        pass  # reported above
+    try:
+        if settings.getfloat("NEWSCRAWL_STORY_THRESHOLD", 0.5) > 1:
+            problems.append(
+                "NEWSCRAWL_STORY_THRESHOLD is a similarity: at most 1 (0.5 = bodies sharing "
+                "half their text are one story)"
             )
     except ValueError:
         pass  # reported above

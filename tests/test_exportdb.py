@@ -110,6 +110,7 @@ def test_an_existing_file_is_replaced_only_when_asked(
         "articles": 1,
         "article_versions": 0,
         "newscrawl_runs": 0,
+        "story_signatures": 0,  # a body too short to link has no signature
     }
     assert search(out, "First story") == ["First story"]
 

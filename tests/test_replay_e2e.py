@@ -173,7 +173,7 @@ def test_schema_field_names_are_the_contract() -> None:
         "url", "canonical_url", "site", "title", "published_at", "published_raw",
         "published_from", "updated_at", "authors", "editors", "source", "original_title",
         "categories", "tags", "lead", "body_text", "body_html", "images", "language",
-        "fetched_at", "fingerprint",
+        "fetched_at", "fingerprint", "story_id", "duplicate_of",
     )  # fmt: skip
     _ = json
 

@@ -24,6 +24,7 @@ from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.pipelines.text import clean_title
 from newscrawl.spiders.replay import split_front_matter
 from newscrawl.storage import SCHEMA_VERSION, StorageError, Store, mask_password, open_store
+from newscrawl.stories import story_id_of
 from newscrawl.urls import article_key
 
 
@@ -162,7 +163,9 @@ def test_the_spines_sqlite_database_is_migrated(tmp_path: Path) -> None:
         assert store.schema_version() == SCHEMA_VERSION
         got = store.get("sina:doc-ikqcfncc5263842")  # re-keyed to today's identity
         assert got is not None and store.get(old_key) is None
-        assert {f: got[f] for f in ARTICLE_FIELDS} == record(a)
+        # ... and, linked by schema step 6, the story it starts (its own: no copy stored)
+        story = story_id_of("sina:doc-ikqcfncc5263842")
+        assert {f: got[f] for f in ARTICLE_FIELDS} == record(a) | {"story_id": story}
         assert got["changed_at"] == "2024-05-02T00:00:00Z"
         desktop = "https://finance.sina.com.cn/china/2021-08-27/doc-ikqcfncc5263842.shtml"
         assert (

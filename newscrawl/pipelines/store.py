@@ -49,6 +49,7 @@ from newscrawl.storage import (
     open_store,
     stored_article,
 )
+from newscrawl.stories import DEFAULT_THRESHOLD
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +104,14 @@ class StorePipeline:
         retries: int,
         retry_delay: float,
         crawler: Crawler | None = None,
+        story_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.database = database
         self.commit_items = max(1, commit_items)
         self.commit_seconds = commit_seconds
         self.retries = max(0, retries)
         self.retry_delay = retry_delay
+        self.story_threshold = story_threshold
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
         self.store: Store | None = None
@@ -135,13 +138,14 @@ class StorePipeline:
             s.getint("NEWSCRAWL_DATABASE_RETRIES", 5),
             s.getfloat("NEWSCRAWL_DATABASE_RETRY_DELAY", 1.0),
             crawler,
+            s.getfloat("NEWSCRAWL_STORY_THRESHOLD", DEFAULT_THRESHOLD),
         )
 
     # --- lifecycle -------------------------------------------------------
     def open_spider(self) -> None:
         # A StorageError here stops the crawl before any page is fetched; its
         # message names the database with the password masked.
-        self.store = open_store(self.database)
+        self.store = open_store(self.database, self.story_threshold)
         logger.info("storing articles in %s", mask_password(self.database))
         # Commit on time too, not only when an item arrives: a slow crawl
         # must not hold a batch open for minutes.

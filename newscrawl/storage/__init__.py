@@ -23,6 +23,10 @@ schema. Tables:
     (external content, trigram tokens so Chinese text is searchable too),
     kept in step by triggers on every insert, text change and delete
     (see :mod:`newscrawl.storage.fts`).
+``story_signatures``, ``story_bands``
+    the story index: each article's MinHash signature and its LSH band keys,
+    by which ``upsert`` links a new article to the copies of its story
+    (``story_id``, ``duplicate_of``; see :mod:`newscrawl.storage.stories`).
 ``newscrawl_meta``
     ``schema_version``: the schema this database holds; opening an older one
     runs the migrations up to :data:`SCHEMA_VERSION`, a newer one is refused.
@@ -41,19 +45,24 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from newscrawl.items import ARTICLE_FIELDS, Article, article_record
+from newscrawl.storage import stories as story_index
+from newscrawl.storage.stories import link_new, relink_changed
+from newscrawl.stories import DEFAULT_THRESHOLD, story_id_of
 from newscrawl.urls import article_key
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """1: the spine's SQLite table; 2: versions table, ``changed_at``, jsonb lists;
 3: keys re-spelled (undecodable query bytes kept, tracking parameters per site);
 4: the runs table (``newscrawl_runs``) in the schema, no longer made by the health report;
-5: SQLite's full-text index ``articles_fts`` over title and body (FTS5, kept by triggers)."""
+5: SQLite's full-text index ``articles_fts`` over title and body (FTS5, kept by triggers);
+6: story linking: ``story_id`` and ``duplicate_of`` columns, the story index tables."""
 
 LIST_FIELDS = frozenset({"authors", "editors", "categories", "tags", "images"})
 NOT_EXTRACTED = frozenset({"fetched_at", "fingerprint"})
@@ -64,6 +73,10 @@ MAX_KEY_BYTES = 2000
 """Longest article identity stored (UTF-8 bytes). PostgreSQL's btree index
 refuses rows over ~2,700 bytes (``index row requires N bytes``); a shorter
 common limit makes both backends refuse the same articles."""
+
+RECENT = 1000
+"""At most this many articles of the open batch (emptied at each commit and
+rollback) are kept in step with their rows."""
 
 ErrorKind = Literal["lost", "refused"]
 """What a driver error means: the connection or server is gone (reconnect and
@@ -160,11 +173,15 @@ class Store:
     dialect = ""
     run_id_column = ""
     """The runs table's ``id`` column type: an ever-growing integer key."""
+    story_threshold = DEFAULT_THRESHOLD
+    """Estimated Jaccard similarity from which a new article joins a stored story."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         #: The fields the last :meth:`upsert` changed (empty unless ``changed``).
         self.changed_fields: list[str] = []
+        # The articles last given to upsert (the open batch, which the files get at commit).
+        self.recent: deque[Article] = deque(maxlen=RECENT)
 
     # --- dialect hooks -------------------------------------------------
     def error_kind(self, exc: BaseException) -> ErrorKind | None:
@@ -210,7 +227,7 @@ class Store:
     def migrations(self) -> dict[int, list[str | Callable[[], None]]]:
         """Steps taking the schema from version ``n - 1`` to ``n``: SQL
         statements, or functions for what SQL alone cannot do."""
-        return {3: [self.respell_keys], 4: list(self.runs_ddl())}
+        return {3: [self.respell_keys], 4: list(self.runs_ddl()), 6: story_index.migration(self)}
 
     def runs_ddl(self) -> list[str]:
         """The runs table and its index (idempotent). The same statements the
@@ -275,7 +292,7 @@ class Store:
                         step()
                     else:
                         self.execute(step)
-        for statement in self.ddl():
+        for statement in [*self.ddl(), *story_index.ddl(self)]:
             self.execute(statement)
         self.execute(
             f"INSERT INTO newscrawl_meta (key, value) VALUES ({self.p('k')}, {self.p('v')}) "
@@ -294,11 +311,15 @@ class Store:
         current, the old one goes to versions; :attr:`changed_fields` names
         the fields) or ``older`` (a text older than the current one, kept in
         versions). A version's span is its own: from when that record became
-        current (``changed_at``) to when it was last seen."""
+        current (``changed_at``) to when it was last seen.
+        Sets the given article's ``story_id`` and ``duplicate_of`` to its row's."""
         self.changed_fields = []
+        given = article
         article = stored_article(article)
         rec = article_record(article)
         key = article_key(article.url, article.canonical_url)
+        # A new row starts its own story; link_new() moves it into a stored one.
+        rec |= {"story_id": story_id_of(key), "duplicate_of": None}
         seen = seen_time(article.fetched_at)
         params = self._params(rec) | {"id": key, "seen": seen}
         cols = ", ".join(f'"{c}"' for c in ("id", *ARTICLE_FIELDS, *SEEN_COLUMNS))
@@ -309,6 +330,16 @@ class Store:
             f"INSERT INTO articles ({cols}) VALUES ({vals}) ON CONFLICT (id) DO NOTHING", params
         )
         if cur.rowcount == 1:
+            given.story_id, given.duplicate_of = link_new(
+                self, key, rec["body_text"], rec["published_at"]
+            )
+            if given.story_id != rec["story_id"] and given.duplicate_of is None:
+                # A copy published before the story's first: the batch's other
+                # copies now point to it, as their rows do.
+                for other in self.recent:
+                    if other.story_id == given.story_id and other is not given:
+                        other.duplicate_of = key
+            self.recent.append(given)
             return "new"
         fields = ", ".join(f'"{c}"' for c in ARTICLE_FIELDS)
         row = self.execute(
@@ -319,6 +350,9 @@ class Store:
         old = self._record(row)
         # changed_at: when the current record was first seen (its version's start).
         since, last = row[len(ARTICLE_FIELDS)], row[len(ARTICLE_FIELDS) + 1]
+        # Re-crawls keep the story the article joined when it was first stored.
+        given.story_id, given.duplicate_of = old["story_id"], old["duplicate_of"]
+        rec |= {"story_id": old["story_id"], "duplicate_of": old["duplicate_of"]}
         changed = changed_fields(old, rec)
         if old["fingerprint"] == rec["fingerprint"] and (not changed or seen < last):
             if seen > last:
@@ -337,6 +371,8 @@ class Store:
         # record, so of two such records versions keep the first.
         self._keep_version(key, old, since, last)
         self.changed_fields = changed
+        if old["body_text"] != rec["body_text"] or old["published_at"] != rec["published_at"]:
+            relink_changed(self, key, old["story_id"], rec["body_text"], rec["published_at"])
         sets = ", ".join(f'"{c}" = {self.p(c)}' for c in ARTICLE_FIELDS)
         self.execute(
             f"UPDATE articles SET {sets}, last_seen = {self.p('seen')}, "
@@ -429,8 +465,9 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def open_store(url: str) -> Store:
-    """The store named by ``url``, connected, its schema created or migrated.
+def open_store(url: str, story_threshold: float | None = None) -> Store:
+    """The store named by ``url``, connected, its schema created or migrated;
+    new articles join stories from ``story_threshold`` (default: the setting's default).
 
     Raises StorageError (password masked) when it cannot be opened.
     """
@@ -448,6 +485,8 @@ def open_store(url: str) -> Store:
             f"NEWSCRAWL_DATABASE={mask_password(url)!r}: use sqlite:///path/file.sqlite3 "
             "or postgresql://user:password@host:5432/dbname"
         )
+    if story_threshold is not None:
+        store.story_threshold = story_threshold
     store.connect()
     try:
         store.ensure_schema()

@@ -23,6 +23,8 @@ from typing import Any
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.storage import LIST_FIELDS, SEEN_COLUMNS, Store, open_store
 from newscrawl.storage.fts import INTEGRITY_CHECK
+from newscrawl.storage.stories import insert_bands
+from newscrawl.stories import band_keys, from_bytes
 
 BATCH_ROWS = 500
 """Rows read and written per page."""
@@ -44,6 +46,12 @@ TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
     "newscrawl_runs": (
         ("id", "job", "spider", "started_at", "finished_at", "finish_reason", "drift", "report"),
+        frozenset(),
+    ),
+    # The story index: its band rows are made anew from each signature (paging
+    # them by band could split rows that share one).
+    "story_signatures": (
+        ("sig_id", "article_id", "story_id", "published_utc", "signature"),
         frozenset(),
     ),
 }
@@ -86,6 +94,12 @@ def copy_rows(source: Store, target: Store) -> dict[str, int]:
                     if params[c] is not None:
                         params[c] = target.json_param(source.json_value(params[c]))
                 target.execute(insert, params)
+                if table == "story_signatures":
+                    insert_bands(
+                        target,
+                        int(params["sig_id"]),
+                        band_keys(from_bytes(bytes(params["signature"]))),
+                    )
             target.commit()
             counts[table] += len(rows)
     return counts

@@ -83,8 +83,10 @@ class PostgresStore(Store):
         if self.conn is None:
             raise self.psycopg.OperationalError("not connected")
         self.conn.commit()
+        self.recent.clear()  # the batch is committed: its links are final
 
     def rollback(self) -> None:
+        self.recent.clear()
         if self.conn is not None and not self.conn.closed:
             self.conn.rollback()
 

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.urls import article_key
 
 if TYPE_CHECKING:
     from newscrawl.storage import Store
-
-_COLUMNS = ("id", *ARTICLE_FIELDS, "first_seen", "last_seen", "changed_at")
 
 
 def rekey(store: Store) -> int:
@@ -29,22 +26,33 @@ def rekey(store: Store) -> int:
         if (new := article_key(str(url), canonical)) != old
     ]
     taken = {str(r[0]) for r in store.execute("SELECT id FROM articles").fetchall()}
-    cols = ", ".join(f'"{c}"' for c in _COLUMNS)
-    rest = ", ".join(f'"{c}"' for c in _COLUMNS[1:])
+    # The columns the table has now: an old schema's step runs before later
+    # steps add theirs (story_id, duplicate_of: schema 6).
+    columns = [d[0] for d in store.execute("SELECT * FROM articles LIMIT 0").description]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    rest = ", ".join(f'"{c}"' if c != "id" else p("new") for c in columns)
+    stories = store.table_exists("story_signatures")
     moved = 0
     for old, new in moves:
         if new in taken:
             continue
         # Copy, move the versions, delete: article_versions references the key.
         store.execute(
-            f"INSERT INTO articles ({cols}) SELECT {p('new')}, {rest} FROM articles "
-            f"WHERE id = {p('old')}",
+            f"INSERT INTO articles ({cols}) SELECT {rest} FROM articles WHERE id = {p('old')}",
             {"new": new, "old": old},
         )
         store.execute(
             f"UPDATE article_versions SET article_id = {p('new')} WHERE article_id = {p('old')}",
             {"new": new, "old": old},
         )
+        if stories:
+            # The story id stays (it was derived once, from the old key); the
+            # signature and the links follow the row.
+            for sql in (
+                f"UPDATE story_signatures SET article_id = {p('new')} WHERE article_id = {p('old')}",
+                f"UPDATE articles SET duplicate_of = {p('new')} WHERE duplicate_of = {p('old')}",
+            ):
+                store.execute(sql, {"new": new, "old": old})
         store.execute(f"DELETE FROM articles WHERE id = {p('old')}", {"old": old})
         taken.discard(old)
         taken.add(new)

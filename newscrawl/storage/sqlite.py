@@ -114,8 +114,10 @@ class SQLiteStore(Store):
         conn = self._conn()
         if conn.in_transaction:
             conn.execute("COMMIT")
+        self.recent.clear()  # the batch is committed: its links are final
 
     def rollback(self) -> None:
+        self.recent.clear()
         if self.conn is not None and self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
