@@ -113,6 +113,12 @@ def replay(path: Path, tmp: Path, *extra: str, cwd: Path | None = None) -> Repla
         f"NEWSCRAWL_DATABASE=sqlite:///{tmp / 'db.sqlite3'}",
         "-s",
         f"NEWSCRAWL_REPORT={tmp / 'reports' / '{spider}-{time}.json'}",
+        # A golden file is one page's extraction: two fixtures that are copies of
+        # one story (or one template) must not link each other, or a fixture's
+        # story fields would depend on which others share its folder. Only
+        # bodies the same word for word still share a story.
+        "-s",
+        "NEWSCRAWL_STORY_THRESHOLD=1",
         *extra,
     ]
     # Local whatever the environment says: a fixture is one file's replay.

@@ -45,9 +45,12 @@ fi
 # test builds an egg of newscrawl with scrapyd-deploy and schedules a job
 # through Scrapyd's API (setuptools < 81 still has the pkg_resources it needs).
 if [ -z "${NEWSCRAWL_SCRAPYD_VENV:-}" ]; then
-  if [ ! -x .venv-scrapyd/bin/scrapyd-deploy ]; then
-    python3 -m venv .venv-scrapyd
+  # Installed again when pyproject.toml changed since (a new dependency of newscrawl
+  # must reach the egg's environment too).
+  if [ ! -x .venv-scrapyd/bin/scrapyd-deploy ] || [ pyproject.toml -nt .venv-scrapyd/.newscrawl-installed ]; then
+    [ -x .venv-scrapyd/bin/python ] || python3 -m venv .venv-scrapyd
     .venv-scrapyd/bin/python -m pip install --quiet scrapyd scrapyd-client 'setuptools>=77,<81' -e .
+    touch .venv-scrapyd/.newscrawl-installed
   fi
   export NEWSCRAWL_SCRAPYD_VENV="$PWD/.venv-scrapyd"
 fi

@@ -26,6 +26,8 @@ SHELL_SETTINGS: dict[str, Any] = {
     "NEWSCRAWL_CSV": "",
     "NEWSCRAWL_MARKDOWN": "",
     "NEWSCRAWL_WARC": "",
+    # No database either: opening one migrates an older schema, a write.
+    "NEWSCRAWL_DATABASE": "",
     "ITEM_PIPELINES": {},
 }
 
