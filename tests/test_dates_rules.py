@@ -30,6 +30,20 @@ def page(head: str, body: str, lang: str = "en") -> str:
     return f"<html lang='{lang}'><head><title>River plan agreed</title>{head}</head><body>{body}</body></html>"
 
 
+def test_broken_jsonld_does_not_leave_the_date_to_a_related_list() -> None:
+    broken = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "River "plan" agreed",'
+        ' "datePublished": "2024-03-05T10:00:00+01:00",}</script>'
+    )
+    html = page(
+        broken,
+        f"<h1>River plan agreed</h1>{STORY}<aside><h2>Related</h2><ul>"
+        "<li><a href='/a'>Older story</a> <time datetime='2024-02-11T08:00:00Z'>11 Feb</time></li>"
+        "</ul></aside>",
+    )
+    assert published(html) == "2024-03-05T10:00:00+01:00"
+
+
 def test_the_day_shown_wins_over_the_utc_day() -> None:
     # 23:30 UTC on the 4th is the 5th where the publisher is; the page shows the 5th.
     html = page(

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from newscrawl.found import Byline, Candidate
 from newscrawl.normalize.names import is_site_name
 from newscrawl.sites.fallback_body import trafilatura_body
-from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
+from newscrawl.sites.metadata import broken_ld_value, ld_breadcrumbs, ld_names
 from newscrawl.sites.page import Page
 from newscrawl.sites.shown import shown_bylines, shown_dates
 from newscrawl.urls import host_of, join_url, plausible_canonical
@@ -160,6 +160,8 @@ class Fields:
         within a day of it (see ``choose_date``)."""
         out: list[Candidate] = []
         ld = page.ld_article.get("datePublished") or page.ld_article.get("dateCreated")
+        if not isinstance(ld, (str, int, float)):
+            ld = broken_ld_value(page.root, "datePublished")
         if isinstance(ld, (str, int, float)):
             out.append((str(ld), "jsonld"))
         meta = page.meta_first(
