@@ -30,6 +30,26 @@ def page(head: str, body: str, lang: str = "en") -> str:
     return f"<html lang='{lang}'><head><title>River plan agreed</title>{head}</head><body>{body}</body></html>"
 
 
+def test_masthead_today_date_loses_to_the_articles() -> None:
+    html = page(
+        "",
+        "<header><div class='top-date'>Wednesday, March 20, 2024</div></header>"
+        "<h1>River plan agreed</h1><p class='byline'>By Ann Lee</p>"
+        f"<p>Published March 5, 2024 10:00</p>{STORY}",
+    )
+    assert (published(html) or "")[:10] == "2024-03-05"
+
+
+def test_photo_caption_date_loses_to_the_dateline() -> None:
+    html = page(
+        "",
+        "<h1>River plan agreed</h1><figure><img src='a.jpg'>"
+        "<figcaption>The bank in flood on January 12, 2024 10:15 (photo: A. Lee)</figcaption></figure>"
+        f"<div class='meta'>March 5, 2024 09:30</div>{STORY}",
+    )
+    assert (published(html) or "")[:16] == "2024-03-05T09:30"
+
+
 def test_broken_jsonld_does_not_leave_the_date_to_a_related_list() -> None:
     broken = (
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "River "plan" agreed",'
