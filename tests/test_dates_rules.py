@@ -98,3 +98,17 @@ def test_the_day_shown_wins_over_the_utc_day() -> None:
 def test_day_shown_table(instant: str, shown: str, tz: str, iso: str) -> None:
     c = choose_date([(instant, "meta"), (shown, "visible")], tz, FETCHED)
     assert c.iso == iso
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "iso"),
+    [
+        ("fr", "Publié le 05/03/2024 à 14:30", "2024-03-05T14:30:00"),
+        ("de", "Veröffentlicht am 05.03.2024 um 14:30 Uhr", "2024-03-05T14:30:00"),
+        ("es", "Publicado el 5 de marzo de 2024", "2024-03-05T00:00:00"),
+    ],
+)
+def test_labelled_european_dates_near_the_headline(lang: str, line: str, iso: str) -> None:
+    html = page("", f"<h1>River plan agreed</h1><p>{line}</p>{STORY}", lang)
+    # (French and Spanish are spoken in many zones: the offset is the setting's)
+    assert (published(html) or "")[:19] == iso
