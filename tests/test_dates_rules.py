@@ -64,6 +64,18 @@ def test_broken_jsonld_does_not_leave_the_date_to_a_related_list() -> None:
     assert published(html) == "2024-03-05T10:00:00+01:00"
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "<div class='story' data-publish-time='2024-03-05 10:00'></div>",
+        '<script>window.__page = {publishTime: "2024-03-05 10:00", id: 7};</script>',
+    ],
+)
+def test_date_only_in_a_script_or_an_attribute_is_a_last_resort(where: str) -> None:
+    html = page("", f"<h1>River plan agreed</h1>{where}{STORY}")
+    assert (published(html) or "")[:10] == "2024-03-05"
+
+
 def test_the_day_shown_wins_over_the_utc_day() -> None:
     # 23:30 UTC on the 4th is the 5th where the publisher is; the page shows the 5th.
     html = page(
@@ -112,3 +124,9 @@ def test_labelled_european_dates_near_the_headline(lang: str, line: str, iso: st
     html = page("", f"<h1>River plan agreed</h1><p>{line}</p>{STORY}", lang)
     # (French and Spanish are spoken in many zones: the offset is the setting's)
     assert (published(html) or "")[:19] == iso
+
+
+def test_a_copyright_year_is_no_date() -> None:
+    # htmldate's guess from a year alone (YYYY-01-01) is refused: no date beats a wrong one.
+    html = page("", f"<h1>River plan agreed</h1>{STORY}<footer>© 2019 Example News</footer>")
+    assert published(html) is None
