@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 
 from newscrawl.found import Extracted, as_extracted
 from newscrawl.normalize.months import MONTHS
+from newscrawl.pipelines.shown_day import on_shown_day
 
 MIN_YEAR = 1990
 STATS_PREFIX = "newscrawl/dates/rejected"
@@ -289,40 +290,14 @@ def _wall(dt: datetime) -> tuple[int, int, int, int, int]:
     return (dt.year, dt.month, dt.day, dt.hour, dt.minute)
 
 
-def _on_shown_day(dt: datetime, tz: str, shown: Parsed) -> datetime:
-    """``dt`` (a UTC instant: the publisher's zone unsaid) expressed in an offset that puts it on the
-    day the page shows, when its day in the site's zone is the day before
-    or after: the publisher's local day is what readers saw, and the
-    instant is kept. The offset is the shown clock's when the page shows
-    one (rounded to 15 minutes), else the smallest whole hours that move
-    the day; none over 14 hours (no zone has more), and within 3 hours of
-    the site's zone when the site has one."""
-    local = to_datetime(dt, tz)
-    day = shown.dt.date()
-    if local.date() == day or abs((local.date() - day).days) != 1:
-        return local
-    utc = dt.astimezone(UTC)
-    if _has_clock(shown):
-        minutes = round((shown.dt.replace(tzinfo=UTC) - utc).total_seconds() / 900) * 15
-        offsets = [minutes] if abs(minutes) <= 14 * 60 else []
-    else:
-        offsets = sorted(range(-12 * 60, 14 * 60 + 1, 60), key=abs)
-    # A zone the site is known to keep may be off by a summer hour or a
-    # neighbour's zone, not more: a shown time further off is another moment
-    # (an update), not the same instant in the publisher's zone.
-    near = local.utcoffset() or timedelta(0)
-    for minutes in offsets:
-        if tz != "UTC" and abs(timedelta(minutes=minutes) - near) > timedelta(hours=3):
-            continue
-        moved = utc.astimezone(timezone(timedelta(minutes=minutes)))
-        if moved.date() == day:
-            return moved
-    return local
-
-
-def to_datetime(dt: datetime, tz: str) -> datetime:
+def to_local(dt: datetime, tz: str) -> datetime:
     """``dt`` as ``to_iso`` shows it: a UTC instant in the site's zone."""
     return dt.astimezone(ZoneInfo(tz)) if dt.utcoffset() == timedelta(0) else dt
+
+
+def _shown_wall(p: Parsed) -> datetime | None:
+    """The wall clock a shown date gives, naive (None without a time of day)."""
+    return p.dt.replace(tzinfo=None) if _has_clock(p) else None
 
 
 def choose_date(
@@ -346,7 +321,7 @@ def choose_date(
 
     * a UTC instant from metadata whose day (in the site's zone) is
       the day before or after the day the page shows is expressed in an
-      offset that gives the shown day (``_on_shown_day``): same instant,
+      offset that gives the shown day (``on_shown_day``): same instant,
       the reader's day.
 
     The URL's date is the last resort.
@@ -387,7 +362,7 @@ def choose_date(
     if origin in ("meta", "jsonld") and best.exact and best.dt.utcoffset() == timedelta(0):
         shown = next((p for p, _, o in parsed if o == "visible" and not p.exact), None)
         if shown is not None:
-            final = _on_shown_day(best.dt, tz, shown)
+            final = on_shown_day(to_local(best.dt, tz), shown.dt.date(), _shown_wall(shown), tz)
     out.iso, out.raw, out.origin = to_iso(final, tz), raw, origin
     return out
 
