@@ -3,7 +3,7 @@ pipelines, scored as the corpus README says (date to the truth's precision,
 author set, body character-bigram F1). The table is printed; a field under
 the level reached minus a small margin fails, so a regression shows.
 
-Levels reached (newscrawl 2026-11): date 0.836, authors 0.485, body F1 0.889
+Levels reached (newscrawl 2026-12): date 0.855 (0.836 before issue 13's date rules), authors 0.485, body F1 0.889
 (GNE 0.4.3 on the same pages: 0.673 / 0.353 / 0.552; trafilatura 2.3.1:
 0.073 (0.364 with its extensive date search) / 0.279 / 0.720)."""
 
@@ -15,7 +15,7 @@ import pytest
 from conftest import corpus_dir
 from corpus_eval import Page, Table, replay_corpus, score_zh, zh_pages
 
-FLOORS = {"date": 0.80, "authors": 0.45, "body_f1": 0.84}
+FLOORS = {"date": 0.82, "authors": 0.45, "body_f1": 0.84}
 
 
 @pytest.fixture(scope="module")

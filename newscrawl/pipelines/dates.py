@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 
 from newscrawl.found import Extracted, as_extracted
 from newscrawl.normalize.months import MONTHS
+from newscrawl.pipelines.shown_day import on_shown_day
 
 MIN_YEAR = 1990
 STATS_PREFIX = "newscrawl/dates/rejected"
@@ -289,6 +290,16 @@ def _wall(dt: datetime) -> tuple[int, int, int, int, int]:
     return (dt.year, dt.month, dt.day, dt.hour, dt.minute)
 
 
+def to_local(dt: datetime, tz: str) -> datetime:
+    """``dt`` as ``to_iso`` shows it: a UTC instant in the site's zone."""
+    return dt.astimezone(ZoneInfo(tz)) if dt.utcoffset() == timedelta(0) else dt
+
+
+def _shown_wall(p: Parsed) -> datetime | None:
+    """The wall clock a shown date gives, naive (None without a time of day)."""
+    return p.dt.replace(tzinfo=None) if _has_clock(p) else None
+
+
 def choose_date(
     candidates: list[tuple[str, str]],
     tz: str,
@@ -307,6 +318,11 @@ def choose_date(
       a candidate on the same day;
     * a time without an offset that shows the same clock time as a candidate
       with one takes that offset (the page's own zone beats the setting's).
+
+    * a UTC instant from metadata whose day (in the site's zone) is
+      the day before or after the day the page shows is expressed in an
+      offset that gives the shown day (``on_shown_day``): same instant,
+      the reader's day.
 
     The URL's date is the last resort.
     """
@@ -342,7 +358,12 @@ def choose_date(
             if o in ("meta", "jsonld") and _has_clock(p) and p.dt != best.dt:
                 out.overruled = to_iso(p.dt, tz)
                 break
-    out.iso, out.raw, out.origin = to_iso(best.dt, tz), raw, origin
+    final = best.dt
+    if origin in ("meta", "jsonld") and best.exact and best.dt.utcoffset() == timedelta(0):
+        shown = next((p for p, _, o in parsed if o == "visible" and not p.exact), None)
+        if shown is not None:
+            final = on_shown_day(to_local(best.dt, tz), shown.dt.date(), _shown_wall(shown), tz)
+    out.iso, out.raw, out.origin = to_iso(final, tz), raw, origin
     return out
 
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from newscrawl.found import Byline, Candidate
 from newscrawl.normalize.names import is_site_name
 from newscrawl.sites.fallback_body import trafilatura_body
-from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
+from newscrawl.sites.metadata import broken_ld_value, ld_breadcrumbs, ld_names
 from newscrawl.sites.page import Page
-from newscrawl.sites.shown import shown_bylines, shown_dates
+from newscrawl.sites.shown import markup_date, shown_bylines, shown_dates
 from newscrawl.urls import host_of, join_url, plausible_canonical
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
@@ -160,6 +160,8 @@ class Fields:
         within a day of it (see ``choose_date``)."""
         out: list[Candidate] = []
         ld = page.ld_article.get("datePublished") or page.ld_article.get("dateCreated")
+        if not isinstance(ld, (str, int, float)):
+            ld = broken_ld_value(page.root, "datePublished")
         if isinstance(ld, (str, int, float)):
             out.append((str(ld), "jsonld"))
         meta = page.meta_first(
@@ -188,6 +190,12 @@ class Fields:
         out += [(text, "visible") for text in self.shown_dates(page)]
         if page.listing.published:
             out.append((page.listing.published, "feed"))
+        # Markup for machines in scripts and attributes ("meta": the schema's
+        # word); the URL's own date, when there is one, is surer.
+        if not out and not self.url_date(page.url):
+            found = markup_date(page.response.text)
+            if found:
+                out.append((found, "meta"))
         return out
 
     def shown_dates(self, page: Page) -> list[str]:

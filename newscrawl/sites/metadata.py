@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from newscrawl.sites.css import Node, elements, strings
@@ -54,6 +55,24 @@ def read_jsonld(root: Node) -> list[LdNode]:
             continue
         nodes.extend(_walk_ld(data))
     return nodes
+
+
+_LD_VALUE = r'"{key}"\s*:\s*"([^"]{{6,40}})"'
+
+
+def broken_ld_value(root: Node, key: str) -> str | None:
+    """``key``'s string value in a JSON-LD block that does not parse (a stray
+    quote or trailing comma): read by pattern, so a broken block still gives
+    the article's own date instead of leaving it to a related list's."""
+    pattern = re.compile(_LD_VALUE.format(key=re.escape(key)))
+    for text in strings(root, 'descendant::script[@type="application/ld+json"]/text()'):
+        try:
+            json.loads(text, strict=False)
+        except ValueError:
+            m = pattern.search(text)
+            if m:
+                return m[1]
+    return None
 
 
 def ld_article(nodes: list[LdNode]) -> LdNode:

@@ -20,7 +20,7 @@ _CLOCK = (
 SHOWN_DATE = re.compile(
     r"(?<![\d.])(?:(?:19|20)\d\d(?:-\d{1,2}-\d{1,2}(?![\d-])|/\d{1,2}/\d{1,2}(?![\d/])"
     r"|\.\d{1,2}\.\d{1,2}(?![\d.])|\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?)"
-    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d(?!\d)"
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d(?!\d)|\d{1,2}/\d{1,2}/(?:19|20)\d\d(?!\d)"
     rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH_WORDS})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)"
     rf"|(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d))" + _CLOCK,
     re.I,
@@ -65,10 +65,48 @@ def shown_bylines(text: str, limit: int = 2) -> list[str]:
     return [" ".join(m[1].split()) for m in ZH_BYLINE.finditer(text)][:limit]
 
 
+# Text that is not the article's dateline: a photo's caption and credit.
+_CAPTIONS = "//figcaption | //*[contains(@class, 'caption')] | //*[contains(@class, 'credit')]"
+
+
+def _without_captions(page: Page, text: str) -> str:
+    """``text`` (lines of ``page.all_text``) without the lines of captions:
+    a caption between the headline and the dateline dates the photo."""
+    lines = {" ".join(t.split()) for el in page.elements(_CAPTIONS) for t in el.itertext()}
+    lines.discard("")
+    if not lines:
+        return text
+    return "\n".join(line for line in text.split("\n") if line not in lines)
+
+
+def _masthead(el: object) -> bool:
+    """True for an element before the page's first ``<h1>`` or in a caption:
+    a masthead's "today" date or a photo's, not the article's."""
+    xpath = getattr(el, "xpath")  # noqa: B009 - lxml element (typed Node elsewhere)
+    return bool(xpath("boolean(following::h1) or ancestor::figcaption or ancestor::figure"))
+
+
+def markup_date(html: str) -> str | None:
+    """The date htmldate finds in the raw HTML (a script's ``publishTime: "…"``,
+    an element's ``data-publish-time`` attribute): the last resort when
+    nothing the page shows or declares gives one (about 10 ms a page).
+    A first of the month is refused: htmldate fills a day it did not find
+    with 01 (a copyright year gives ``YYYY-01-01``), and a guess is worse
+    than no date."""
+    from htmldate import find_date
+
+    try:
+        found: str | None = find_date(html, extensive_search=True, original_date=True)
+    except (ValueError, TypeError):
+        return None
+    return found if found and not found.endswith("-01") else None
+
+
 def shown_dates(page: Page, headline: str | None) -> list[str]:
     """Dates shown to readers, best first: ``<time>`` and
-    ``itemprop=datePublished``, an element whose class or id says date/time,
-    then the first date after the headline in the page's text (else the
+    ``itemprop=datePublished``, an element whose class or id says date/time
+    (not a masthead's before the ``<h1>``, not a caption's), then the first
+    date after the headline in the page's text without captions (else the
     first date in it)."""
     out: list[str] = []
     for node in page.elements('//*[@itemprop="datePublished"] | descendant::time')[:3]:
@@ -79,7 +117,7 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
             out.append(value.strip())
     for el in page.elements("//body//*[@class or @id]"):
         marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _DATE_CLASS.search(marker):
+        if not _DATE_CLASS.search(marker) or _masthead(el):
             continue
         text = stripped_text(el)
         if len(text) > 120:
@@ -88,7 +126,8 @@ def shown_dates(page: Page, headline: str | None) -> list[str]:
         if found and found not in out:
             out.append(found)
             break
-    found = _first_shown(page.text_after(headline)) or _first_shown(page.all_text)
+    found = _first_shown(_without_captions(page, page.text_after(headline)))
+    found = found or _first_shown(_without_captions(page, page.all_text))
     if found and found not in out:
         out.append(found)
     return out
