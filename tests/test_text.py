@@ -125,3 +125,31 @@ def test_validate_hands_on_the_article_alone() -> None:
     x = Extracted(Article(url=URL, title="T", body_text="x" * 50, body_html="<p>x</p>"), Found())
     out = ValidatePipeline(None, 1).process_item(x)
     assert isinstance(out, Article) and out is x.article and not hasattr(out, "raw")
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A data table: one row a line, the figures kept beside their labels.
+        (
+            "<p>Turnout by year:</p><table><tr><th>Year</th><th>Turnout</th></tr>"
+            "<tr><td>2019</td><td>61</td></tr><tr><td>2023</td><td>58</td></tr></table>",
+            "Turnout by year:\nYear\tTurnout\n2019\t61\n2023\t58",
+        ),
+        # Empty cells keep their place, so columns still line up.
+        ("<table><tr><td>城市</td><td></td><td>12</td></tr></table>", "城市\t\t12"),
+        # A layout table: the article's paragraphs in a cell keep their lines.
+        (
+            "<table><tr><td><p>第一段。</p><p>第二段。</p></td><td>7</td></tr></table>",
+            "第一段。\n第二段。",
+        ),
+    ],
+)
+def test_table_rows(html: str, text: str) -> None:
+    assert clean_body(html, URL).text == text
+
+
+def test_a_calendar_table_is_a_widget() -> None:
+    week = "".join(f"<td>{d}</td>" for d in range(8, 15))
+    html = f"<p>正文。</p><table><tr><td>May 2026</td>{'<td></td>' * 6}</tr><tr>{week}</tr></table>"
+    assert clean_body(html, URL).text == "正文。"

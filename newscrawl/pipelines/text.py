@@ -34,6 +34,12 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th",
     "tbody", "thead", "center", "figure", "figcaption", "body", "html", "address",
 }  # fmt: skip
+# Between a table row's cells: a tab, so a reader (or a script) can split
+# the row again and prose never holds one (text's own whitespace is one
+# space). The walker writes a control character that squash() keeps.
+TABLE_CELL_SEP = "\t"
+_CELL_MARK = "\x1f"
+LAYOUT_CELL = "boolean(.//p|.//div|.//br|.//img|.//table|.//li|.//h1|.//h2|.//h3|.//h4)"
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 # Inline tags kept in body_html (others are unwrapped to their text).
 KEEP_INLINE = {"a", "strong", "b", "em", "i", "sub", "sup"}
@@ -192,6 +198,8 @@ class _Walker:
             self._children(el)
             self.flush()
             return  # its text is the image caption; the paragraph keeps it on its own line
+        elif tag == "tr":
+            self.row(el)
         elif tag in BLOCK_TAGS:
             self.flush("h" if tag in HEADINGS else "p")
             if tag in HEADINGS:
@@ -211,6 +219,26 @@ class _Walker:
         else:
             self._children(el)
         self.add_text(el.tail)
+
+    def row(self, el: HtmlElement) -> None:
+        """A table row is one line, its cells joined by a tab: a cell a
+        line loses which figure belongs to which label, and the line rule
+        for page numbers then drops every numeric cell."""
+        self.flush()
+        cells = [c for c in el if c.tag in ("td", "th")]
+        # A layout table (an old portal's article in a cell) holds paragraphs,
+        # breaks or images: those keep their own lines.
+        if not cells or any(c.xpath(LAYOUT_CELL) for c in cells):
+            self._children(el)
+            self.flush()
+            return
+        texts = [squash(c.text_content()) for c in cells]
+        # A calendar row (a week of day numbers or weekday names, the month
+        # and its arrows over blanks) is a widget, not a table of the text.
+        calendar = len(texts) >= 5 and sum(len(t) > 2 for t in texts) <= 1
+        if any(texts) and not calendar:
+            self.add_text(_CELL_MARK.join(texts))
+        self.flush()
 
     def _children(self, el: HtmlElement) -> None:
         self.add_text(el.text)
@@ -357,7 +385,7 @@ def clean_body(
             or any(s in text for s in boilerplate_strings)
         ):
             continue
-        b.text = [text]
+        b.text = [text.replace(_CELL_MARK, TABLE_CELL_SEP)]
         blocks.append(b)
 
     blocks = _after_headline(blocks, title)
@@ -391,7 +419,11 @@ def clean_body(
         text = b.text[0]
         if images and images[-1]["caption"] == text:
             continue  # the figcaption already stands under its image
-        inner = squash("".join(b.html)) if b.html else html.escape(text, quote=False)
+        inner = (
+            squash("".join(b.html)).replace(_CELL_MARK, TABLE_CELL_SEP)
+            if b.html
+            else html.escape(text, quote=False)
+        )
         tag = "h2" if b.kind == "h" else "p"
         html_parts.append(f"<{tag}>{inner}</{tag}>")
         text_parts.append(text)
