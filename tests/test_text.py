@@ -153,3 +153,35 @@ def test_a_calendar_table_is_a_widget() -> None:
     week = "".join(f"<td>{d}</td>" for d in range(8, 15))
     html = f"<p>正文。</p><table><tr><td>May 2026</td>{'<td></td>' * 6}</tr><tr>{week}</tr></table>"
     assert clean_body(html, URL).text == "正文。"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A short promo line goes ...
+        ("<p>正文。</p><p>扫描下方二维码，关注我们</p>", "正文。"),
+        ("<p>Text.</p><p>Copyright 2026 Example News</p>", "Text."),
+        # A rights notice that starts with the sign goes at any length.
+        (
+            "<p>Text.</p><p>© 2026, Example News. This article is the property of Example "
+            "News. It may not be copied, broadcast or rewritten in whole or in part without "
+            "written permission.</p>",
+            "Text.",
+        ),
+        # ... a paragraph that mentions a QR code or starts with "Copyright" stays.
+        (
+            "<p>市民可扫描社区公告栏上的二维码，在线预约接种时间，也可以拨打社区卫生服务中心的电话预约，"
+            "工作人员将在一个工作日内回复。</p>",
+            "市民可扫描社区公告栏上的二维码，在线预约接种时间，也可以拨打社区卫生服务中心的电话预约，"
+            "工作人员将在一个工作日内回复。",
+        ),
+        (
+            "<p>Copyright holders asked the court on Monday to rule before the summer, "
+            "saying the delay had cost them sales.</p>",
+            "Copyright holders asked the court on Monday to rule before the summer, "
+            "saying the delay had cost them sales.",
+        ),
+    ],
+)
+def test_promo_patterns_drop_short_lines_only(html: str, text: str) -> None:
+    assert clean_body(html, URL).text == text

@@ -69,6 +69,17 @@ BOILERPLATE_LINES = [
     )
 ]
 
+# The generic promo patterns drop a line only up to this length: a promo,
+# share prompt or copyright notice is one short prompt (the ones above run
+# 10-40 characters), while a paragraph that mentions a QR code, an app or
+# copyright in passing is text and longer. A site's own patterns
+# (Site.boilerplate_*) and the operator's NEWSCRAWL_BOILERPLATE_PATTERNS apply
+# to any line: they were written for those pages.
+MAX_PROMO_CHARS = 50
+# ... except a line that starts with the sign: prose never does, and a
+# publisher's rights notice runs to several sentences.
+COPYRIGHT_SIGN = re.compile(r"^\s*(©|\(c\)\s*\d{4})", re.I)
+
 # A line that only names people by role: lifted out for the people pipeline.
 BYLINE_LINE = re.compile(
     r"^[□■●◆◇○·\s]*[（(]?\s*(责任编辑|責任編輯|责编|编辑|來源|来源|[^，。：:\s]{0,8}?记者|作者|文\s*/|撰文|编译|"
@@ -290,8 +301,19 @@ def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> boo
 
     >>> is_boilerplate("扫描下方二维码，关注我们"), is_boilerplate("央行今日降息。")
     (True, False)
+
+    Only short lines: the patterns are not anchored at both ends, and a
+    paragraph that mentions a QR code or starts with "Copyright" is text.
+
+    >>> is_boilerplate("市民可扫描社区公告栏上的二维码，在线预约接种时间，"
+    ...                "也可以拨打社区卫生服务中心的电话预约，工作人员将在一个工作日内回复。")
+    False
     """
-    return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
+    if len(line) <= MAX_PROMO_CHARS and any(p.search(line) for p in BOILERPLATE_LINES):
+        return True
+    if COPYRIGHT_SIGN.match(line):
+        return True
+    return any(p.search(line) for p in extra or [])
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
