@@ -185,3 +185,14 @@ def test_a_calendar_table_is_a_widget() -> None:
 )
 def test_promo_patterns_drop_short_lines_only(html: str, text: str) -> None:
     assert clean_body(html, URL).text == text
+
+
+def test_a_hidden_container_holding_the_text_is_the_article() -> None:
+    # Pages that fade the article in hide it with an inline style until a
+    # script runs; a hidden widget beside it still goes.
+    text = "The council voted on Tuesday to keep the library open on Sundays."
+    html = (
+        f"<div><div style='visibility:hidden'><p>{text}</p><p>{text}</p></div>"
+        "<div style='display:none'>Subscribe to our newsletter</div></div>"
+    )
+    assert clean_body(html, URL).text == f"{text}\n{text}"

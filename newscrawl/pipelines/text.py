@@ -257,7 +257,12 @@ class _Walker:
             self.walk(child)
 
 
+def _text_len(el: HtmlElement) -> int:
+    return len(SPACES.sub("", el.text_content()))
+
+
 def _prune(root: HtmlElement) -> None:
+    total: int | None = None  # the root's text length, counted at the first hidden element
     for bad in root.xpath(".//comment() | .//processing-instruction()"):
         _remove_keep_tail(bad)
     for el in list(root.iter()):
@@ -267,10 +272,15 @@ def _prune(root: HtmlElement) -> None:
             _remove_keep_tail(el)
             continue
         marker = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if (marker and BOILERPLATE_CLASS.search(marker)) or HIDDEN_STYLE.search(
-            el.get("style") or ""
-        ):
+        if marker and BOILERPLATE_CLASS.search(marker):
             _remove_keep_tail(el)
+        elif HIDDEN_STYLE.search(el.get("style") or ""):
+            if total is None:
+                total = _text_len(root)
+            # Hidden until a script reveals it: an element holding most of
+            # the text is the article itself, not a hidden widget.
+            if _text_len(el) * 2 <= total:
+                _remove_keep_tail(el)
 
 
 def _remove_keep_tail(el: HtmlElement) -> None:
