@@ -125,3 +125,74 @@ def test_validate_hands_on_the_article_alone() -> None:
     x = Extracted(Article(url=URL, title="T", body_text="x" * 50, body_html="<p>x</p>"), Found())
     out = ValidatePipeline(None, 1).process_item(x)
     assert isinstance(out, Article) and out is x.article and not hasattr(out, "raw")
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A data table: one row a line, the figures kept beside their labels.
+        (
+            "<p>Turnout by year:</p><table><tr><th>Year</th><th>Turnout</th></tr>"
+            "<tr><td>2019</td><td>61</td></tr><tr><td>2023</td><td>58</td></tr></table>",
+            "Turnout by year:\nYear\tTurnout\n2019\t61\n2023\t58",
+        ),
+        # Empty cells keep their place, so columns still line up.
+        ("<table><tr><td>城市</td><td></td><td>12</td></tr></table>", "城市\t\t12"),
+        # A layout table: the article's paragraphs in a cell keep their lines.
+        (
+            "<table><tr><td><p>第一段。</p><p>第二段。</p></td><td>7</td></tr></table>",
+            "第一段。\n第二段。",
+        ),
+    ],
+)
+def test_table_rows(html: str, text: str) -> None:
+    assert clean_body(html, URL).text == text
+
+
+def test_a_calendar_table_is_a_widget() -> None:
+    week = "".join(f"<td>{d}</td>" for d in range(8, 15))
+    html = f"<p>正文。</p><table><tr><td>May 2026</td>{'<td></td>' * 6}</tr><tr>{week}</tr></table>"
+    assert clean_body(html, URL).text == "正文。"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A short promo line goes ...
+        ("<p>正文。</p><p>扫描下方二维码，关注我们</p>", "正文。"),
+        ("<p>Text.</p><p>Copyright 2026 Example News</p>", "Text."),
+        # A rights notice that starts with the sign goes at any length.
+        (
+            "<p>Text.</p><p>© 2026, Example News. This article is the property of Example "
+            "News. It may not be copied, broadcast or rewritten in whole or in part without "
+            "written permission.</p>",
+            "Text.",
+        ),
+        # ... a paragraph that mentions a QR code or starts with "Copyright" stays.
+        (
+            "<p>市民可扫描社区公告栏上的二维码，在线预约接种时间，也可以拨打社区卫生服务中心的电话预约，"
+            "工作人员将在一个工作日内回复。</p>",
+            "市民可扫描社区公告栏上的二维码，在线预约接种时间，也可以拨打社区卫生服务中心的电话预约，"
+            "工作人员将在一个工作日内回复。",
+        ),
+        (
+            "<p>Copyright holders asked the court on Monday to rule before the summer, "
+            "saying the delay had cost them sales.</p>",
+            "Copyright holders asked the court on Monday to rule before the summer, "
+            "saying the delay had cost them sales.",
+        ),
+    ],
+)
+def test_promo_patterns_drop_short_lines_only(html: str, text: str) -> None:
+    assert clean_body(html, URL).text == text
+
+
+def test_a_hidden_container_holding_the_text_is_the_article() -> None:
+    # Pages that fade the article in hide it with an inline style until a
+    # script runs; a hidden widget beside it still goes.
+    text = "The council voted on Tuesday to keep the library open on Sundays."
+    html = (
+        f"<div><div style='visibility:hidden'><p>{text}</p><p>{text}</p></div>"
+        "<div style='display:none'>Subscribe to our newsletter</div></div>"
+    )
+    assert clean_body(html, URL).text == f"{text}\n{text}"

@@ -34,6 +34,12 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th",
     "tbody", "thead", "center", "figure", "figcaption", "body", "html", "address",
 }  # fmt: skip
+# Between a table row's cells: a tab, so a reader (or a script) can split
+# the row again and prose never holds one (text's own whitespace is one
+# space). The walker writes a control character that squash() keeps.
+TABLE_CELL_SEP = "\t"
+_CELL_MARK = "\x1f"
+LAYOUT_CELL = "boolean(.//p|.//div|.//br|.//img|.//table|.//li|.//h1|.//h2|.//h3|.//h4)"
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 # Inline tags kept in body_html (others are unwrapped to their text).
 KEEP_INLINE = {"a", "strong", "b", "em", "i", "sub", "sup"}
@@ -62,6 +68,17 @@ BOILERPLATE_LINES = [
         r"^(相关新闻|相关报道|相关阅读|相关链接|延伸阅读|推荐阅读)[:：]",
     )
 ]
+
+# The generic promo patterns drop a line only up to this length: a promo,
+# share prompt or copyright notice is one short prompt (the ones above run
+# 10-40 characters), while a paragraph that mentions a QR code, an app or
+# copyright in passing is text and longer. A site's own patterns
+# (Site.boilerplate_*) and the operator's NEWSCRAWL_BOILERPLATE_PATTERNS apply
+# to any line: they were written for those pages.
+MAX_PROMO_CHARS = 50
+# ... except a line that starts with the sign: prose never does, and a
+# publisher's rights notice runs to several sentences.
+COPYRIGHT_SIGN = re.compile(r"^\s*(©|\(c\)\s*\d{4})", re.I)
 
 # A line that only names people by role: lifted out for the people pipeline.
 BYLINE_LINE = re.compile(
@@ -192,6 +209,8 @@ class _Walker:
             self._children(el)
             self.flush()
             return  # its text is the image caption; the paragraph keeps it on its own line
+        elif tag == "tr":
+            self.row(el)
         elif tag in BLOCK_TAGS:
             self.flush("h" if tag in HEADINGS else "p")
             if tag in HEADINGS:
@@ -212,13 +231,38 @@ class _Walker:
             self._children(el)
         self.add_text(el.tail)
 
+    def row(self, el: HtmlElement) -> None:
+        """A table row is one line, its cells joined by a tab: a cell a
+        line loses which figure belongs to which label, and the line rule
+        for page numbers then drops every numeric cell."""
+        self.flush()
+        cells = [c for c in el if c.tag in ("td", "th")]
+        # A layout table (an old portal's article in a cell) holds paragraphs,
+        # breaks or images: those keep their own lines.
+        if not cells or any(c.xpath(LAYOUT_CELL) for c in cells):
+            self._children(el)
+            self.flush()
+            return
+        texts = [squash(c.text_content()) for c in cells]
+        # A calendar row (a week of day numbers or weekday names, the month
+        # and its arrows over blanks) is a widget, not a table of the text.
+        calendar = len(texts) >= 5 and sum(len(t) > 2 for t in texts) <= 1
+        if any(texts) and not calendar:
+            self.add_text(_CELL_MARK.join(texts))
+        self.flush()
+
     def _children(self, el: HtmlElement) -> None:
         self.add_text(el.text)
         for child in el:
             self.walk(child)
 
 
+def _text_len(el: HtmlElement) -> int:
+    return len(SPACES.sub("", el.text_content()))
+
+
 def _prune(root: HtmlElement) -> None:
+    total: int | None = None  # the root's text length, counted at the first hidden element
     for bad in root.xpath(".//comment() | .//processing-instruction()"):
         _remove_keep_tail(bad)
     for el in list(root.iter()):
@@ -228,10 +272,15 @@ def _prune(root: HtmlElement) -> None:
             _remove_keep_tail(el)
             continue
         marker = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if (marker and BOILERPLATE_CLASS.search(marker)) or HIDDEN_STYLE.search(
-            el.get("style") or ""
-        ):
+        if marker and BOILERPLATE_CLASS.search(marker):
             _remove_keep_tail(el)
+        elif HIDDEN_STYLE.search(el.get("style") or ""):
+            if total is None:
+                total = _text_len(root)
+            # Hidden until a script reveals it: an element holding most of
+            # the text is the article itself, not a hidden widget.
+            if _text_len(el) * 2 <= total:
+                _remove_keep_tail(el)
 
 
 def _remove_keep_tail(el: HtmlElement) -> None:
@@ -262,8 +311,19 @@ def is_boilerplate(line: str, extra: list[re.Pattern[str]] | None = None) -> boo
 
     >>> is_boilerplate("扫描下方二维码，关注我们"), is_boilerplate("央行今日降息。")
     (True, False)
+
+    Only short lines: the patterns are not anchored at both ends, and a
+    paragraph that mentions a QR code or starts with "Copyright" is text.
+
+    >>> is_boilerplate("市民可扫描社区公告栏上的二维码，在线预约接种时间，"
+    ...                "也可以拨打社区卫生服务中心的电话预约，工作人员将在一个工作日内回复。")
+    False
     """
-    return any(p.search(line) for p in BOILERPLATE_LINES + (extra or []))
+    if len(line) <= MAX_PROMO_CHARS and any(p.search(line) for p in BOILERPLATE_LINES):
+        return True
+    if COPYRIGHT_SIGN.match(line):
+        return True
+    return any(p.search(line) for p in extra or [])
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -357,7 +417,7 @@ def clean_body(
             or any(s in text for s in boilerplate_strings)
         ):
             continue
-        b.text = [text]
+        b.text = [text.replace(_CELL_MARK, TABLE_CELL_SEP)]
         blocks.append(b)
 
     blocks = _after_headline(blocks, title)
@@ -391,7 +451,11 @@ def clean_body(
         text = b.text[0]
         if images and images[-1]["caption"] == text:
             continue  # the figcaption already stands under its image
-        inner = squash("".join(b.html)) if b.html else html.escape(text, quote=False)
+        inner = (
+            squash("".join(b.html)).replace(_CELL_MARK, TABLE_CELL_SEP)
+            if b.html
+            else html.escape(text, quote=False)
+        )
         tag = "h2" if b.kind == "h" else "p"
         html_parts.append(f"<{tag}>{inner}</{tag}>")
         text_parts.append(text)
