@@ -194,3 +194,23 @@ def test_found_says_where_title_and_dates_came_from() -> None:
     assert found.published[0] == ("2024-03-05T10:00:00+01:00", "meta")
     assert found.url_date == "2024-03-05" and found.zone == "Europe/Berlin"
     assert "Example" in found.site_names and found.container is None
+
+
+@pytest.mark.parametrize(
+    ("editor", "expected"),
+    [
+        ('"editor": {"@type": "Person", "name": "Mara Lind"}', ["Mara Lind"]),
+        (
+            '"editor": ["Ola Nord", {"@type": "Person", "name": "Ute Sand"}]',
+            ["Ola Nord", "Ute Sand"],
+        ),
+        # the site as editor is nobody
+        ('"editor": {"@type": "Organization", "name": "Example News"}', []),
+    ],
+)
+def test_jsonld_editor_gives_editors(editor: str, expected: list[str]) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "T", '
+        f'"publisher": {{"@type": "Organization", "name": "Example News"}}, {editor}}}</script>'
+    )
+    assert Generic().editors(page("<h1>T</h1><p>x</p>", ld)) == expected

@@ -255,8 +255,10 @@ class Fields:
         ] + list(self.site_names)
 
     def editors(self, page: Page) -> list[str]:
-        """Editor names (none by default: pages rarely mark them up)."""
-        return []
+        """Editor names the page marks up: the JSON-LD article's ``editor``
+        (a name, a Person or a list), never the site itself."""
+        site = tuple(self.names_of(page))
+        return [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
 
     def source(self, page: Page) -> str | None:
         """The originating outlet (来源), when the page names one apart from the byline."""
