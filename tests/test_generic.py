@@ -214,3 +214,28 @@ def test_jsonld_editor_gives_editors(editor: str, expected: list[str]) -> None:
         f'"publisher": {{"@type": "Organization", "name": "Example News"}}, {editor}}}</script>'
     )
     assert Generic().editors(page("<h1>T</h1><p>x</p>", ld)) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "shown", "expected"),
+    [
+        # metadata naming only the first of two loses to the shown byline
+        (
+            '<meta name="author" content="Anna Berg">',
+            "By Anna Berg and Tom Lee",
+            ["Anna Berg", "Tom Lee"],
+        ),
+        ("", "Von Hans Müller und Eva Schmidt", ["Hans Müller", "Eva Schmidt"]),
+        ("", "Par Claire Dubois · Publié le 05/03/2024", ["Claire Dubois"]),
+        ("", "Por Ana Ruiz de la Torre", ["Ana Ruiz de la Torre"]),
+        # metadata naming someone the byline does not: metadata stays
+        ('<meta name="author" content="Ola Nord">', "By Anna Berg", ["Ola Nord"]),
+        # a sentence, not a byline
+        ("", "Die Stadt wird von vielen Menschen besucht.", []),
+    ],
+)
+def test_shown_latin_byline_gives_authors(head: str, shown: str, expected: list[str]) -> None:
+    from newscrawl.pipelines.people import split_people
+
+    p = page(f"<h1>Der Titel</h1><p>{shown}</p><p>Erster Absatz des Textes.</p>", head)
+    assert split_people(Generic().authors(p), [], None, []).authors == expected

@@ -17,7 +17,7 @@ from newscrawl.normalize.names import is_site_name
 from newscrawl.sites.fallback_body import trafilatura_body
 from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
 from newscrawl.sites.page import Page
-from newscrawl.sites.shown import shown_bylines, shown_dates
+from newscrawl.sites.shown import shown_bylines, shown_dates, shown_latin_byline
 from newscrawl.urls import host_of, join_url, plausible_canonical
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
@@ -51,6 +51,17 @@ def _is_site_part(part: str, names: list[str]) -> bool:
     return any(
         key == n or (len(n) >= 4 and n in key) or (len(key) >= 4 and key in n) for n in names
     )
+
+
+def _or_shown(names: list[str], shown: str | None) -> list[str]:
+    """The byline the page shows when it names everyone metadata names and
+    more (metadata often keeps only the first of two authors)."""
+    if not shown:
+        return names
+    said = shown.casefold()
+    if all(n.casefold() in said for n in names) and len(shown) > len(" ".join(names)) + 4:
+        return [shown]
+    return names
 
 
 class Fields:
@@ -216,9 +227,10 @@ class Fields:
         them. Metadata that names only the site itself is passed over for
         the byline the page shows."""
         site = tuple(self.names_of(page))
+        shown = shown_latin_byline(page)
         names = [n for n in ld_names(page.ld_article.get("author")) if not is_site_name(n, site)]
         if names:
-            return names
+            return _or_shown(names, shown)
         for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
             values = [
                 v
@@ -226,7 +238,7 @@ class Fields:
                 if v.strip() and "://" not in v and not is_site_name(v, site)
             ]
             if values:
-                return values
+                return _or_shown(values, shown)
         for css in _AUTHOR_CSS:
             found: list[str] = []
             for text in page.texts(css):
@@ -236,6 +248,8 @@ class Fields:
             if found:
                 # Many hits are a list of other articles' authors: keep the first.
                 return found[:1] if len(found) > 3 else found
+        if shown:
+            return [shown]
         return list(page.listing.authors)
 
     def names_of(self, page: Page) -> list[str]:

@@ -65,6 +65,37 @@ def shown_bylines(text: str, limit: int = 2) -> list[str]:
     return [" ".join(m[1].split()) for m in ZH_BYLINE.finditer(text)][:limit]
 
 
+# "By Jane Doe and John Roe", "Von Hans Müller und Eva Schmidt", "Par Claire
+# Dubois", "Por Ana Ruiz": a capitalised label, then capitalised names (with
+# their particles) joined by commas or the language's "and".
+_CAP = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+"
+_LATIN_NAME = rf"{_CAP}(?:\s+(?:(?:von|van|de|der|den|du|la|le|del|da|di)\s+){{0,2}}{_CAP}){{1,3}}"
+LATIN_BYLINE = re.compile(
+    rf"(?:By|BY|Von|Par|Por)\s+{_LATIN_NAME}"
+    rf"(?:(?:\s*,\s*|\s+(?:and|und|et|y|&)\s+){_LATIN_NAME})*"
+)
+
+
+def shown_latin_byline(page: Page) -> str | None:
+    """The first "By/Von/Par/Por" byline that opens a short element after the
+    headline (element by element: a name never runs into the next paragraph).
+
+    >>> from scrapy.http import HtmlResponse
+    >>> html = b"<h1>T</h1><p>Par Claire Dubois - 05/03/2024</p><p>Texte</p>"
+    >>> shown_latin_byline(Page(HtmlResponse("https://x.fr/a", body=html, encoding="utf-8")))
+    'Par Claire Dubois'
+    """
+    xpath = "//h1[1]/following::*[self::p or self::div or self::span or self::address or self::li]"
+    for el in page.elements(xpath)[:40]:
+        text = stripped_text(el)
+        if len(text) > 160:
+            continue
+        m = LATIN_BYLINE.match(text)
+        if m:
+            return m[0]
+    return None
+
+
 def shown_dates(page: Page, headline: str | None) -> list[str]:
     """Dates shown to readers, best first: ``<time>`` and
     ``itemprop=datePublished``, an element whose class or id says date/time,
