@@ -239,3 +239,18 @@ def test_shown_latin_byline_gives_authors(head: str, shown: str, expected: list[
 
     p = page(f"<h1>Der Titel</h1><p>{shown}</p><p>Erster Absatz des Textes.</p>", head)
     assert split_people(Generic().authors(p), [], None, []).authors == expected
+
+
+def test_zh_source_and_original_title_lines_on_a_generic_page() -> None:
+    from newscrawl.pipelines.text import clean_body
+
+    body = (
+        "<h1>城市公园改造完成</h1><div class='info'>2024-03-05 10:00 来源：江城晚报</div>"
+        "<div id='c'><p>原标题：老公园换新颜</p><p>图片来源：本站摄影</p>"
+        "<p>经过半年施工，城东公园今天重新开放，市民可以免费入园。</p></div>"
+    )
+    p = page(body)
+    assert Generic().source(p) == "江城晚报"
+    assert Generic().original_title(p) == "老公园换新颜"
+    kept = clean_body(p.elements("//div[@id='c']")[0]).text
+    assert "原标题" not in kept

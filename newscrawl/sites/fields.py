@@ -17,7 +17,13 @@ from newscrawl.normalize.names import is_site_name
 from newscrawl.sites.fallback_body import trafilatura_body
 from newscrawl.sites.metadata import ld_breadcrumbs, ld_names
 from newscrawl.sites.page import Page
-from newscrawl.sites.shown import shown_bylines, shown_dates, shown_latin_byline
+from newscrawl.sites.shown import (
+    shown_bylines,
+    shown_dates,
+    shown_latin_byline,
+    shown_original_title,
+    shown_zh_source,
+)
 from newscrawl.urls import host_of, join_url, plausible_canonical
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
@@ -275,8 +281,8 @@ class Fields:
         return [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
 
     def source(self, page: Page) -> str | None:
-        """The originating outlet (来源), when the page names one apart from the byline."""
-        return None
+        """The originating outlet: a ``来源：`` shown under the headline."""
+        return shown_zh_source(page.text_after(self.title(page), 300))
 
     def bylines(self, page: Page) -> list[Byline]:
         """Bylines by role for the people pipeline: by default the labelled
@@ -285,8 +291,8 @@ class Fields:
         return [("line", t) for t in shown_bylines(page.text_after(self.title(page), 1500))]
 
     def original_title(self, page: Page) -> str | None:
-        """原标题, when the page shows one outside the body."""
-        return None
+        """原标题, when the page shows one (a ``原标题：`` line)."""
+        return shown_original_title(page)
 
     def categories(self, page: Page) -> list[str]:
         """Breadcrumb / section trail, outermost first."""

@@ -96,6 +96,34 @@ def shown_latin_byline(page: Page) -> str | None:
     return None
 
 
+# 来源：新华社 / 原标题：…: lines under a Chinese headline (an image's 来源 is a credit).
+_ZH_SOURCE = re.compile(r"(?<![图片照像])(?:来源|來源)\s*[:：]\s*([^\s|｜:：]{2,20})")
+_ZH_ORIGINAL = re.compile(r"^\s*(?:原标题|原標題)\s*[:：]\s*(.{2,80}?)\s*$")
+
+
+def shown_zh_source(text: str) -> str | None:
+    """The outlet of the first ``来源：`` in ``text`` (the text after the headline).
+
+    >>> shown_zh_source("2024-03-05 10:00 来源：新华社 字号：大"), shown_zh_source("图片来源：视觉中国")
+    ('新华社', None)
+    """
+    m = _ZH_SOURCE.search(text)
+    return m[1] if m else None
+
+
+def shown_original_title(page: Page) -> str | None:
+    """The title after ``原标题：`` in a short element of the page."""
+    for el in page.elements(
+        "//body//*[self::p or self::div or self::span or self::strong][not(.//p or .//div)]"
+    ):
+        text = stripped_text(el)
+        if len(text) <= 90:
+            m = _ZH_ORIGINAL.match(text)
+            if m:
+                return m[1]
+    return None
+
+
 def shown_dates(page: Page, headline: str | None) -> list[str]:
     """Dates shown to readers, best first: ``<time>`` and
     ``itemprop=datePublished``, an element whose class or id says date/time,
