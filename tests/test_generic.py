@@ -230,6 +230,8 @@ def test_jsonld_editor_gives_editors(editor: str, expected: list[str]) -> None:
         ("", "Por Ana Ruiz de la Torre", ["Ana Ruiz de la Torre"]),
         # metadata naming someone the byline does not: metadata stays
         ('<meta name="author" content="Ola Nord">', "By Anna Berg", ["Ola Nord"]),
+        # a job title after the name is not a second author
+        ('<meta name="author" content="Jon Kerr">', "By Jon Kerr, News Reporter", ["Jon Kerr"]),
         # a sentence, not a byline
         ("", "Die Stadt wird von vielen Menschen besucht.", []),
     ],

@@ -59,13 +59,23 @@ def _is_site_part(part: str, names: list[str]) -> bool:
     )
 
 
+# "By Jon King, News Reporter": a job title, not a second author.
+_JOB = re.compile(
+    r"\b(?:Reporter|Correspondent|Editor|Writer|Staff|Contributor|Columnist|Producer|"
+    r"Redakteur(?:in)?|Journaliste|Periodista)s?\b",
+    re.I,
+)
+
+
 def _or_shown(names: list[str], shown: str | None) -> list[str]:
-    """The byline the page shows when it names everyone metadata names and
-    more (metadata often keeps only the first of two authors)."""
+    """The byline the page shows when it names, exactly, everyone metadata
+    names and more (metadata often keeps only the first of two authors)."""
     if not shown:
         return names
-    said = shown.casefold()
-    if all(n.casefold() in said for n in names) and len(shown) > len(" ".join(names)) + 4:
+    from newscrawl.pipelines.people import parse_byline  # the pipeline imports sites
+
+    said = {n.casefold() for n in parse_byline(shown).authors if not _JOB.search(n)}
+    if len(said) > len(names) and all(n.strip().casefold() in said for n in names):
         return [shown]
     return names
 
