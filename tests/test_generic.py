@@ -256,3 +256,18 @@ def test_zh_source_and_original_title_lines_on_a_generic_page() -> None:
     assert Generic().original_title(p) == "老公园换新颜"
     kept = clean_body(p.elements("//div[@id='c']")[0]).text
     assert "原标题" not in kept
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Edited by Mara Lind and Ola Nord", ["Mara Lind", "Ola Nord"]),
+        ("Editor: Ute Sand", ["Ute Sand"]),
+        ("The editor said nothing.", []),
+    ],
+)
+def test_shown_editor_line_gives_editors(line: str, expected: list[str]) -> None:
+    from newscrawl.pipelines.people import split_people
+
+    p = page(f"<h1>T</h1><p>First paragraph of the text.</p><p>{line}</p>")
+    assert split_people([], Generic().editors(p), None, []).editors == expected

@@ -20,6 +20,7 @@ from newscrawl.sites.page import Page
 from newscrawl.sites.shown import (
     shown_bylines,
     shown_dates,
+    shown_editors,
     shown_latin_byline,
     shown_original_title,
     shown_zh_source,
@@ -288,7 +289,9 @@ class Fields:
         """Editor names the page marks up: the JSON-LD article's ``editor``
         (a name, a Person or a list), never the site itself."""
         site = tuple(self.names_of(page))
-        return [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
+        names = [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
+        shown = shown_editors(page)
+        return names or ([shown] if shown else [])
 
     def source(self, page: Page) -> str | None:
         """The originating outlet: a ``来源：`` shown under the headline."""

@@ -76,6 +76,31 @@ LATIN_BYLINE = re.compile(
 )
 
 
+_EDITED = re.compile(
+    rf"(?:Edited by|Editor|Editors|Redigiert von|Redaktion)\s*:?\s+({_LATIN_NAME}"
+    rf"(?:(?:\s*,\s*|\s+(?:and|und|et|y|&)\s+){_LATIN_NAME})*)"
+)
+
+
+def shown_editors(page: Page) -> str | None:
+    """The names of an "Edited by X" / "Editor: X" line that opens a short element.
+
+    >>> from scrapy.http import HtmlResponse
+    >>> html = b"<h1>T</h1><p>Text.</p><p>Edited by Mara Lind and Ola Nord</p>"
+    >>> shown_editors(Page(HtmlResponse("https://x.com/a", body=html, encoding="utf-8")))
+    'Mara Lind and Ola Nord'
+    """
+    for el in page.elements(
+        "//body//*[self::p or self::div or self::span or self::li][not(.//p or .//div)]"
+    ):
+        text = stripped_text(el)
+        if len(text) <= 120:
+            m = _EDITED.match(text)
+            if m:
+                return m[1]
+    return None
+
+
 def shown_latin_byline(page: Page) -> str | None:
     """The first "By/Von/Par/Por" byline that opens a short element after the
     headline (element by element: a name never runs into the next paragraph).
