@@ -194,3 +194,80 @@ def test_found_says_where_title_and_dates_came_from() -> None:
     assert found.published[0] == ("2024-03-05T10:00:00+01:00", "meta")
     assert found.url_date == "2024-03-05" and found.zone == "Europe/Berlin"
     assert "Example" in found.site_names and found.container is None
+
+
+@pytest.mark.parametrize(
+    ("editor", "expected"),
+    [
+        ('"editor": {"@type": "Person", "name": "Mara Lind"}', ["Mara Lind"]),
+        (
+            '"editor": ["Ola Nord", {"@type": "Person", "name": "Ute Sand"}]',
+            ["Ola Nord", "Ute Sand"],
+        ),
+        # the site as editor is nobody
+        ('"editor": {"@type": "Organization", "name": "Example News"}', []),
+    ],
+)
+def test_jsonld_editor_gives_editors(editor: str, expected: list[str]) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "T", '
+        f'"publisher": {{"@type": "Organization", "name": "Example News"}}, {editor}}}</script>'
+    )
+    assert Generic().editors(page("<h1>T</h1><p>x</p>", ld)) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "shown", "expected"),
+    [
+        # metadata naming only the first of two loses to the shown byline
+        (
+            '<meta name="author" content="Anna Berg">',
+            "By Anna Berg and Tom Lee",
+            ["Anna Berg", "Tom Lee"],
+        ),
+        ("", "Von Hans Müller und Eva Schmidt", ["Hans Müller", "Eva Schmidt"]),
+        ("", "Par Claire Dubois · Publié le 05/03/2024", ["Claire Dubois"]),
+        ("", "Por Ana Ruiz de la Torre", ["Ana Ruiz de la Torre"]),
+        # metadata naming someone the byline does not: metadata stays
+        ('<meta name="author" content="Ola Nord">', "By Anna Berg", ["Ola Nord"]),
+        # a job title after the name is not a second author
+        ('<meta name="author" content="Jon Kerr">', "By Jon Kerr, News Reporter", ["Jon Kerr"]),
+        # a sentence, not a byline
+        ("", "Die Stadt wird von vielen Menschen besucht.", []),
+    ],
+)
+def test_shown_latin_byline_gives_authors(head: str, shown: str, expected: list[str]) -> None:
+    from newscrawl.pipelines.people import split_people
+
+    p = page(f"<h1>Der Titel</h1><p>{shown}</p><p>Erster Absatz des Textes.</p>", head)
+    assert split_people(Generic().authors(p), [], None, []).authors == expected
+
+
+def test_zh_source_and_original_title_lines_on_a_generic_page() -> None:
+    from newscrawl.pipelines.text import clean_body
+
+    body = (
+        "<h1>城市公园改造完成</h1><div class='info'>2024-03-05 10:00 来源：江城晚报</div>"
+        "<div id='c'><p>原标题：老公园换新颜</p><p>图片来源：本站摄影</p>"
+        "<p>经过半年施工，城东公园今天重新开放，市民可以免费入园。</p></div>"
+    )
+    p = page(body)
+    assert Generic().source(p) == "江城晚报"
+    assert Generic().original_title(p) == "老公园换新颜"
+    kept = clean_body(p.elements("//div[@id='c']")[0]).text
+    assert "原标题" not in kept
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Edited by Mara Lind and Ola Nord", ["Mara Lind", "Ola Nord"]),
+        ("Editor: Ute Sand", ["Ute Sand"]),
+        ("The editor said nothing.", []),
+    ],
+)
+def test_shown_editor_line_gives_editors(line: str, expected: list[str]) -> None:
+    from newscrawl.pipelines.people import split_people
+
+    p = page(f"<h1>T</h1><p>First paragraph of the text.</p><p>{line}</p>")
+    assert split_people([], Generic().editors(p), None, []).editors == expected

@@ -14,10 +14,19 @@ from urllib.parse import urlsplit
 
 from newscrawl.found import Byline, Candidate
 from newscrawl.normalize.names import is_site_name
+from newscrawl.normalize.people import parse_byline
 from newscrawl.sites.fallback_body import trafilatura_body
 from newscrawl.sites.metadata import broken_ld_value, ld_breadcrumbs, ld_names
 from newscrawl.sites.page import Page
-from newscrawl.sites.shown import markup_date, shown_bylines, shown_dates
+from newscrawl.sites.shown import (
+    markup_date,
+    shown_bylines,
+    shown_dates,
+    shown_editors,
+    shown_latin_byline,
+    shown_original_title,
+    shown_zh_source,
+)
 from newscrawl.urls import host_of, join_url, plausible_canonical
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
@@ -51,6 +60,25 @@ def _is_site_part(part: str, names: list[str]) -> bool:
     return any(
         key == n or (len(n) >= 4 and n in key) or (len(key) >= 4 and key in n) for n in names
     )
+
+
+# "By Jon King, News Reporter": a job title, not a second author.
+_JOB = re.compile(
+    r"\b(?:Reporter|Correspondent|Editor|Writer|Staff|Contributor|Columnist|Producer|"
+    r"Redakteur(?:in)?|Journaliste|Periodista)s?\b",
+    re.I,
+)
+
+
+def _or_shown(names: list[str], shown: str | None) -> list[str]:
+    """The byline the page shows when it names, exactly, everyone metadata
+    names and more (metadata often keeps only the first of two authors)."""
+    if not shown:
+        return names
+    said = {n.casefold() for n in parse_byline(shown).authors if not _JOB.search(n)}
+    if len(said) > len(names) and all(n.strip().casefold() in said for n in names):
+        return [shown]
+    return names
 
 
 class Fields:
@@ -224,9 +252,10 @@ class Fields:
         them. Metadata that names only the site itself is passed over for
         the byline the page shows."""
         site = tuple(self.names_of(page))
+        shown = shown_latin_byline(page)
         names = [n for n in ld_names(page.ld_article.get("author")) if not is_site_name(n, site)]
         if names:
-            return names
+            return _or_shown(names, shown)
         for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
             values = [
                 v
@@ -234,7 +263,7 @@ class Fields:
                 if v.strip() and "://" not in v and not is_site_name(v, site)
             ]
             if values:
-                return values
+                return _or_shown(values, shown)
         for css in _AUTHOR_CSS:
             found: list[str] = []
             for text in page.texts(css):
@@ -244,6 +273,8 @@ class Fields:
             if found:
                 # Many hits are a list of other articles' authors: keep the first.
                 return found[:1] if len(found) > 3 else found
+        if shown:
+            return [shown]
         return list(page.listing.authors)
 
     def names_of(self, page: Page) -> list[str]:
@@ -263,12 +294,16 @@ class Fields:
         ] + list(self.site_names)
 
     def editors(self, page: Page) -> list[str]:
-        """Editor names (none by default: pages rarely mark them up)."""
-        return []
+        """Editor names the page marks up: the JSON-LD article's ``editor``
+        (a name, a Person or a list), never the site itself."""
+        site = tuple(self.names_of(page))
+        names = [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
+        shown = shown_editors(page)
+        return names or ([shown] if shown else [])
 
     def source(self, page: Page) -> str | None:
-        """The originating outlet (来源), when the page names one apart from the byline."""
-        return None
+        """The originating outlet: a ``来源：`` shown under the headline."""
+        return shown_zh_source(page.text_after(self.title(page), 300))
 
     def bylines(self, page: Page) -> list[Byline]:
         """Bylines by role for the people pipeline: by default the labelled
@@ -277,8 +312,8 @@ class Fields:
         return [("line", t) for t in shown_bylines(page.text_after(self.title(page), 1500))]
 
     def original_title(self, page: Page) -> str | None:
-        """原标题, when the page shows one outside the body."""
-        return None
+        """原标题, when the page shows one (a ``原标题：`` line)."""
+        return shown_original_title(page)
 
     def categories(self, page: Page) -> list[str]:
         """Breadcrumb / section trail, outermost first."""

@@ -102,6 +102,90 @@ def markup_date(html: str) -> str | None:
     return found if found and not found.endswith("-01") else None
 
 
+# "By Jane Doe and John Roe", "Von Hans Müller und Eva Schmidt", "Par Claire
+# Dubois", "Por Ana Ruiz": a capitalised label, then capitalised names (with
+# their particles) joined by commas or the language's "and".
+_CAP = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’\-]+"
+_LATIN_NAME = rf"{_CAP}(?:\s+(?:(?:von|van|de|der|den|du|la|le|del|da|di)\s+){{0,2}}{_CAP}){{1,3}}"
+LATIN_BYLINE = re.compile(
+    rf"(?:By|BY|Von|Par|Por)\s+{_LATIN_NAME}"
+    rf"(?:(?:\s*,\s*|\s+(?:and|und|et|y|&)\s+){_LATIN_NAME})*"
+)
+
+
+_EDITED = re.compile(
+    rf"(?:Edited by|Editor|Editors|Redigiert von|Redaktion)\s*:?\s+({_LATIN_NAME}"
+    rf"(?:(?:\s*,\s*|\s+(?:and|und|et|y|&)\s+){_LATIN_NAME})*)"
+)
+
+
+def shown_editors(page: Page) -> str | None:
+    """The names of an "Edited by X" / "Editor: X" line that opens a short element.
+
+    >>> from scrapy.http import HtmlResponse
+    >>> html = b"<h1>T</h1><p>Text.</p><p>Edited by Mara Lind and Ola Nord</p>"
+    >>> shown_editors(Page(HtmlResponse("https://x.com/a", body=html, encoding="utf-8")))
+    'Mara Lind and Ola Nord'
+    """
+    for el in page.elements(
+        "//body//*[self::p or self::div or self::span or self::li][not(.//p or .//div)]"
+    ):
+        text = stripped_text(el)
+        if len(text) <= 120:
+            m = _EDITED.match(text)
+            if m:
+                return m[1]
+    return None
+
+
+def shown_latin_byline(page: Page) -> str | None:
+    """The first "By/Von/Par/Por" byline that opens a short element after the
+    headline (element by element: a name never runs into the next paragraph).
+
+    >>> from scrapy.http import HtmlResponse
+    >>> html = b"<h1>T</h1><p>Par Claire Dubois - 05/03/2024</p><p>Texte</p>"
+    >>> shown_latin_byline(Page(HtmlResponse("https://x.fr/a", body=html, encoding="utf-8")))
+    'Par Claire Dubois'
+    """
+    xpath = "//h1[1]/following::*[self::p or self::div or self::span or self::address or self::li]"
+    for el in page.elements(xpath)[:40]:
+        text = stripped_text(el)
+        if len(text) > 160:
+            continue
+        m = LATIN_BYLINE.match(text)
+        if m:
+            return m[0]
+    return None
+
+
+# 来源：新华社 / 原标题：…: lines under a Chinese headline (an image's 来源 is a credit).
+_ZH_SOURCE = re.compile(r"(?<![图片照像])(?:来源|來源)\s*[:：]\s*([^\s|｜:：]{2,20})")
+_ZH_ORIGINAL = re.compile(r"^\s*(?:原标题|原標題)\s*[:：]\s*(.{2,80}?)\s*$")
+
+
+def shown_zh_source(text: str) -> str | None:
+    """The outlet of the first ``来源：`` in ``text`` (the text after the headline).
+
+    >>> shown_zh_source("2024-03-05 10:00 来源：新华社 字号：大"), shown_zh_source("图片来源：视觉中国")
+    ('新华社', None)
+    """
+    m = _ZH_SOURCE.search(text)
+    return m[1] if m else None
+
+
+def shown_original_title(page: Page) -> str | None:
+    """The title after ``原标题：`` in a short element of the page."""
+    for el in page.elements(
+        "//body//*[self::p or self::div or self::span or self::strong][not(.//p or .//div)]"
+    ):
+        text = stripped_text(el)
+        if len(text) <= 90:
+            m = _ZH_ORIGINAL.match(text)
+            if m:
+                return m[1]
+    return None
+
+
 def shown_dates(page: Page, headline: str | None) -> list[str]:
     """Dates shown to readers, best first: ``<time>`` and
     ``itemprop=datePublished``, an element whose class or id says date/time
