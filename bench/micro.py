@@ -2,7 +2,7 @@
 engine. For each corpus page: bytes -> ``HtmlResponse`` -> ``Site.extract``
 -> every item pipeline but the outputs (store), in order.
 
-    python -m bench.micro [--corpus ../shared/corpus/sina] [--repeat 15] [--profile]
+    python -m bench.micro [--corpus CORPUS/sina] [--repeat 15] [--profile]
 
 Each page is run once untimed (first-call costs: imports, dateparser's
 tables), then ``--repeat`` times; a page's time is the fastest of its

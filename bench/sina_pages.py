@@ -1,6 +1,6 @@
 """The benchmark's second corpus: real Sina pages, many times over.
 
-The 20 pages of ``../shared/corpus/sina/`` are read where they are, at run
+The 20 pages of ``$NEWSCRAWL_CORPUS/sina/`` are read where they are, at run
 time, and written ``copies`` times into the benchmark's own work folder
 (never into the project): copy ``k`` of a page is its bytes with its
 address (``truth.json``'s ``url``) changed to one of its own, plus a
