@@ -298,8 +298,10 @@ class Fields:
         (a name, a Person or a list), never the site itself."""
         site = tuple(self.names_of(page))
         names = [n for n in ld_names(page.ld_article.get("editor")) if not is_site_name(n, site)]
+        if names:
+            return names
         shown = shown_editors(page)
-        return names or ([shown] if shown else [])
+        return [shown] if shown else []
 
     def source(self, page: Page) -> str | None:
         """The originating outlet: a ``来源：`` shown under the headline."""

@@ -119,6 +119,30 @@ _EDITED = re.compile(
 )
 
 
+# Leaf-ish elements that hold one line: a label line such as "Edited by X" or 原标题：….
+_LINE_ELEMENTS = (
+    "//body//*[self::p or self::div or self::span or self::li or self::strong][not(.//p or .//div)]"
+)
+
+
+def _short_line_match(
+    page: Page, labels: tuple[str, ...], limit: int, pattern: re.Pattern[str]
+) -> str | None:
+    """Group 1 of ``pattern`` matched at the start of the first element of at
+    most ``limit`` characters. The page's text (read once per page anyway) is
+    asked for a label first: most pages have none, and they are not walked."""
+    text = page.all_text
+    if not any(label in text for label in labels):
+        return None
+    for el in page.elements(_LINE_ELEMENTS):
+        line = stripped_text(el)
+        if len(line) <= limit:
+            m = pattern.match(line)
+            if m:
+                return m[1]
+    return None
+
+
 def shown_editors(page: Page) -> str | None:
     """The names of an "Edited by X" / "Editor: X" line that opens a short element.
 
@@ -127,15 +151,7 @@ def shown_editors(page: Page) -> str | None:
     >>> shown_editors(Page(HtmlResponse("https://x.com/a", body=html, encoding="utf-8")))
     'Mara Lind and Ola Nord'
     """
-    for el in page.elements(
-        "//body//*[self::p or self::div or self::span or self::li][not(.//p or .//div)]"
-    ):
-        text = stripped_text(el)
-        if len(text) <= 120:
-            m = _EDITED.match(text)
-            if m:
-                return m[1]
-    return None
+    return _short_line_match(page, ("Edit", "Redakt", "Redigiert"), 120, _EDITED)
 
 
 def shown_latin_byline(page: Page) -> str | None:
@@ -175,15 +191,7 @@ def shown_zh_source(text: str) -> str | None:
 
 def shown_original_title(page: Page) -> str | None:
     """The title after ``原标题：`` in a short element of the page."""
-    for el in page.elements(
-        "//body//*[self::p or self::div or self::span or self::strong][not(.//p or .//div)]"
-    ):
-        text = stripped_text(el)
-        if len(text) <= 90:
-            m = _ZH_ORIGINAL.match(text)
-            if m:
-                return m[1]
-    return None
+    return _short_line_match(page, ("原标题", "原標題"), 90, _ZH_ORIGINAL)
 
 
 def shown_dates(page: Page, headline: str | None) -> list[str]:
